@@ -1,0 +1,595 @@
+"""Inputs, expected outputs and checkers for every function of the course.
+
+For each function the lesson's inputs (seeded as the lesson seeds them) come from `<name>_test_case()`, the
+outputs the lesson publishes are in `EXPECTED`, and `check_<name>(fn)` runs any implementation `fn`, yours or
+the library's, and prints a short verdict:
+
+    >>> check_linear_forward(linear_forward)
+    linear_forward: all 3 checks passed.
+
+or says what is wrong: a wrong type, a wrong shape (expected vs got), wrong values (which entry, expected vs
+got), inputs that were modified, an error raised. `problems(name, fn)` returns the same findings as a list,
+for tests and grading. `gradient_check` compares a backward pass with centred finite differences.
+"""
+import contextlib
+import copy
+import io
+import numbers
+import traceback
+
+import numpy as np
+
+import dnn_utils as reference
+
+RTOL, ATOL = 1e-5, 1e-7
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The lesson's inputs
+
+def sigmoid_test_case():
+    return (np.array([[-1.0, 0.0, 2.0], [0.5, -3.0, 10.0]]),)
+
+
+relu_test_case = sigmoid_test_case
+
+
+def activation_backward_test_case():
+    np.random.seed(1)
+    dA = np.random.randn(2, 3)
+    Z = np.random.randn(2, 3)
+    return dA, Z
+
+
+def initialize_parameters_test_case():
+    return 3, 2, 1
+
+
+def initialize_parameters_deep_test_case():
+    return ([5, 4, 3],)
+
+
+def linear_forward_test_case():
+    np.random.seed(1)
+    A = np.random.randn(3, 2)
+    W = np.random.randn(1, 3)
+    b = np.random.randn(1, 1)
+    return A, W, b
+
+
+def linear_activation_forward_test_case():
+    np.random.seed(2)
+    A_prev = np.random.randn(3, 2)
+    W = np.random.randn(1, 3)
+    b = np.random.randn(1, 1)
+    return A_prev, W, b
+
+
+def L_model_forward_test_case_2hidden():
+    np.random.seed(6)
+    X = np.random.randn(5, 4)
+    W1 = np.random.randn(4, 5)
+    b1 = np.random.randn(4, 1)
+    W2 = np.random.randn(3, 4)
+    b2 = np.random.randn(3, 1)
+    W3 = np.random.randn(1, 3)
+    b3 = np.random.randn(1, 1)
+    parameters = {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "W3": W3, "b3": b3}
+    return X, parameters
+
+
+def compute_cost_test_case():
+    Y = np.asarray([[1, 1, 0]])
+    aL = np.array([[.8, .9, 0.4]])
+    return aL, Y
+
+
+def linear_backward_test_case():
+    np.random.seed(1)
+    dZ = np.random.randn(3, 4)
+    A = np.random.randn(5, 4)
+    W = np.random.randn(3, 5)
+    b = np.random.randn(3, 1)
+    linear_cache = (A, W, b)
+    return dZ, linear_cache
+
+
+def linear_activation_backward_test_case():
+    np.random.seed(2)
+    dA = np.random.randn(1, 2)
+    A = np.random.randn(3, 2)
+    W = np.random.randn(1, 3)
+    b = np.random.randn(1, 1)
+    Z = np.random.randn(1, 2)
+    linear_cache = (A, W, b)
+    activation_cache = Z
+    linear_activation_cache = (linear_cache, activation_cache)
+    return dA, linear_activation_cache
+
+
+def L_model_backward_test_case():
+    np.random.seed(3)
+    AL = np.random.randn(1, 2)
+    Y = np.array([[1, 0]])
+    A1 = np.random.randn(4, 2)
+    W1 = np.random.randn(3, 4)
+    b1 = np.random.randn(3, 1)
+    Z1 = np.random.randn(3, 2)
+    linear_cache_activation_1 = ((A1, W1, b1), Z1)
+    A2 = np.random.randn(3, 2)
+    W2 = np.random.randn(1, 3)
+    b2 = np.random.randn(1, 1)
+    Z2 = np.random.randn(1, 2)
+    linear_cache_activation_2 = ((A2, W2, b2), Z2)
+    caches = (linear_cache_activation_1, linear_cache_activation_2)
+    return AL, Y, caches
+
+
+def update_parameters_test_case():
+    np.random.seed(2)
+    W1 = np.random.randn(3, 4)
+    b1 = np.random.randn(3, 1)
+    W2 = np.random.randn(1, 3)
+    b2 = np.random.randn(1, 1)
+    parameters = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    np.random.seed(3)
+    dW1 = np.random.randn(3, 4)
+    db1 = np.random.randn(3, 1)
+    dW2 = np.random.randn(1, 3)
+    db2 = np.random.randn(1, 1)
+    grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+    return parameters, grads, 0.1
+
+
+def model_test_case():
+    """A small, separable problem: 6 features, 40 examples, labelled by the sign of a linear score."""
+    rng = np.random.RandomState(4)
+    X = rng.randn(6, 40)
+    Y = (np.array([[1.0, -2.0, 0.5, 0.0, 1.5, -1.0]]) @ X > 0).astype(int)
+    return X, Y
+
+
+def print_grads(grads):
+    """Print dW1, db1 and dA1 as the lesson shows them."""
+    print("dW1 = " + str(grads["dW1"]))
+    print("db1 = " + str(grads["db1"]))
+    print("dA1 = " + str(grads["dA1"]))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What the lesson publishes for those inputs (8 significant digits, as printed)
+
+EXPECTED = {
+    "linear_forward": {"Z": np.array([[3.26295337, -1.23429987]])},
+    "linear_activation_forward": {
+        "sigmoid": np.array([[0.96890023, 0.11013289]]),
+        "relu": np.array([[3.43896131, 0.]]),
+    },
+    "L_model_forward": {"AL": np.array([[0.03921668, 0.70498921, 0.19734387, 0.04728177]]), "len(caches)": 3},
+    "compute_cost": {"cost": 0.2797765635793422},
+    "initialize_parameters": {
+        "W1": np.array([[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]]),
+        "b1": np.zeros((2, 1)),
+        "W2": np.array([[0.01744812, -0.00761207]]),
+        "b2": np.zeros((1, 1)),
+    },
+    "initialize_parameters_deep": {
+        "W1": np.array([[0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388],
+                        [-0.00354759, -0.00082741, -0.00627001, -0.00043818, -0.00477218],
+                        [-0.01313865, 0.00884622, 0.00881318, 0.01709573, 0.00050034],
+                        [-0.00404677, -0.0054536, -0.01546477, 0.00982367, -0.01101068]]),
+        "b1": np.zeros((4, 1)),
+        "W2": np.array([[-0.01185047, -0.0020565, 0.01486148, 0.00236716],
+                        [-0.01023785, -0.00712993, 0.00625245, -0.00160513],
+                        [-0.00768836, -0.00230031, 0.00745056, 0.01976111]]),
+        "b2": np.zeros((3, 1)),
+    },
+    "linear_backward": {
+        "dA_prev": np.array([[-1.15171336, 0.06718465, -0.3204696, 2.09812712],
+                             [0.60345879, -3.72508701, 5.81700741, -3.84326836],
+                             [-0.4319552, -1.30987417, 1.72354705, 0.05070578],
+                             [-0.38981415, 0.60811244, -1.25938424, 1.47191593],
+                             [-2.52214926, 2.67882552, -0.67947465, 1.48119548]]),
+        "dW": np.array([[0.07313866, -0.0976715, -0.87585828, 0.73763362, 0.00785716],
+                        [0.85508818, 0.37530413, -0.59912655, 0.71278189, -0.58931808],
+                        [0.97913304, -0.24376494, -0.08839671, 0.55151192, -0.10290907]]),
+        "db": np.array([[-0.14713786], [-0.11313155], [-0.13209101]]),
+    },
+    "linear_activation_backward": {
+        "sigmoid": {
+            "dA_prev": np.array([[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]]),
+            "dW": np.array([[0.10266786, 0.09778551, -0.01968084]]),
+            "db": np.array([[-0.05729622]]),
+        },
+        "relu": {
+            "dA_prev": np.array([[0.44090989, 0.], [0.37883606, 0.], [-0.2298228, 0.]]),
+            "dW": np.array([[0.44513824, 0.37371418, -0.10478989]]),
+            "db": np.array([[-0.20837892]]),
+        },
+    },
+    "L_model_backward": {
+        "dW1": np.array([[0.41010002, 0.07807203, 0.13798444, 0.10502167],
+                         [0., 0., 0., 0.],
+                         [0.05283652, 0.01005865, 0.01777766, 0.0135308]]),
+        "db1": np.array([[-0.22007063], [0.], [-0.02835349]]),
+        "dA1": np.array([[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]]),
+    },
+    "update_parameters": {
+        "W1": np.array([[-0.59562069, -0.09991781, -2.14584584, 1.82662008],
+                        [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
+                        [-1.0535704, -0.86128581, 0.68284052, 2.20374577]]),
+        "b1": np.array([[-0.04659241], [-1.28888275], [0.53405496]]),
+        "W2": np.array([[-0.55569196, 0.0354055, 1.32964895]]),
+        "b2": np.array([[-0.84610769]]),
+    },
+}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The checks: each one calls the function under test on some inputs and compares with expected outputs.
+# Expected outputs are the lesson's published numbers where it publishes them, and the library's own
+# (reference) results on further inputs of other shapes, which catch hard-coded sizes.
+
+class Case:
+    """One call of the function under test: `inputs()` makes fresh arguments; `expected(outputs)` is what
+    a correct implementation returns, named by `names` (the function's outputs, in order)."""
+
+    def __init__(self, label, inputs, expected, names, kwargs=None):
+        self.label, self.inputs, self.expected, self.names = label, inputs, expected, names
+        self.kwargs = kwargs or {}
+
+
+def _random_arrays(seed, *shapes):
+    rng = np.random.RandomState(seed)
+    return tuple(rng.randn(*shape) for shape in shapes)
+
+
+def _against_reference(name, label, inputs, names, **kwargs):
+    """A case whose expected outputs are the library's own results on the same inputs."""
+    return Case(label, inputs, lambda: getattr(reference, name)(*inputs(), **kwargs), names, kwargs)
+
+
+def _published(label, inputs, value, names, kwargs=None):
+    return Case(label, inputs, lambda: value, names, kwargs)
+
+
+def _backward_inputs(sizes, m, seed):
+    """Inputs of L_model_backward: a forward pass of a random net with the given layer sizes, random labels."""
+    X, parameters = _forward_inputs(sizes, m, seed)
+    AL, caches = reference.L_model_forward(X, parameters)
+    Y = (np.random.RandomState(seed + 1).rand(1, m) > 0.5).astype(int)
+    return AL, Y, caches
+
+
+def _cases():
+    E = EXPECTED
+    lesson = "the lesson's inputs"
+    other = "inputs of other sizes"
+    cases = {
+        "sigmoid": [_against_reference("sigmoid", lesson, sigmoid_test_case, ("A", "cache"))],
+        "relu": [_against_reference("relu", lesson, relu_test_case, ("A", "cache"))],
+        "sigmoid_backward": [_against_reference("sigmoid_backward", lesson, activation_backward_test_case, ("dZ",))],
+        "relu_backward": [_against_reference("relu_backward", lesson, activation_backward_test_case, ("dZ",))],
+        "initialize_parameters": [
+            _published(lesson, initialize_parameters_test_case, E["initialize_parameters"], ("parameters",)),
+            _against_reference("initialize_parameters", other, lambda: (4, 5, 2), ("parameters",)),
+        ],
+        "initialize_parameters_deep": [
+            _published(lesson, initialize_parameters_deep_test_case, E["initialize_parameters_deep"],
+                       ("parameters",)),
+            _against_reference("initialize_parameters_deep", "a deeper net", lambda: ([6, 5, 4, 3, 1],),
+                               ("parameters",)),
+        ],
+        "initialize_parameters_deep_scaled": [
+            _against_reference("initialize_parameters_deep_scaled", lesson, initialize_parameters_deep_test_case,
+                               ("parameters",)),
+            _against_reference("initialize_parameters_deep_scaled", "a deeper net", lambda: ([6, 5, 4, 3, 1],),
+                               ("parameters",)),
+        ],
+        "linear_forward": [
+            Case(lesson, linear_forward_test_case, lambda: (E["linear_forward"]["Z"], linear_forward_test_case()),
+                 ("Z", "cache")),
+            _against_reference("linear_forward", other, lambda: _random_arrays(5, (4, 3), (2, 4), (2, 1)),
+                               ("Z", "cache")),
+        ],
+        "linear_activation_forward": [
+            _published(f"{lesson}, activation='{activation}'", linear_activation_forward_test_case,
+                       (E["linear_activation_forward"][activation], None), ("A", None),
+                       {"activation": activation})
+            for activation in ("sigmoid", "relu")
+        ] + [
+            _against_reference("linear_activation_forward", f"{other}, activation='{activation}'",
+                               lambda: _random_arrays(7, (4, 3), (2, 4), (2, 1)), ("A", "cache"),
+                               activation=activation)
+            for activation in ("sigmoid", "relu")
+        ],
+        "L_model_forward": [
+            _published(lesson, L_model_forward_test_case_2hidden, (E["L_model_forward"]["AL"], None), ("AL", None)),
+            _against_reference("L_model_forward", lesson, L_model_forward_test_case_2hidden, ("AL", "caches")),
+            _against_reference("L_model_forward", "a 4-layer net", lambda: _forward_inputs([3, 4, 4, 2, 1], 5, 8),
+                               ("AL", "caches")),
+        ],
+        "compute_cost": [
+            _published(lesson, compute_cost_test_case, E["compute_cost"]["cost"], ("cost",)),
+            _against_reference("compute_cost", other, lambda: (np.array([[0.3, 0.6, 0.9, 0.1, 0.5]]),
+                                                               np.array([[0, 1, 1, 0, 1]])), ("cost",)),
+        ],
+        "linear_backward": [
+            _published(lesson, linear_backward_test_case, tuple(E["linear_backward"].values()),
+                       ("dA_prev", "dW", "db")),
+            _against_reference("linear_backward", other, lambda: (_random_arrays(9, (2, 5))[0],
+                                                                  _random_arrays(10, (3, 5), (2, 3), (2, 1))),
+                               ("dA_prev", "dW", "db")),
+        ],
+        "linear_activation_backward": [
+            _published(f"{lesson}, activation='{activation}'", linear_activation_backward_test_case,
+                       tuple(E["linear_activation_backward"][activation].values()), ("dA_prev", "dW", "db"),
+                       {"activation": activation})
+            for activation in ("sigmoid", "relu")
+        ],
+        "L_model_backward": [
+            _against_reference("L_model_backward", lesson, L_model_backward_test_case, ("grads",)),
+            _against_reference("L_model_backward", "a 4-layer net", lambda: _backward_inputs([3, 4, 4, 2, 1], 5, 11),
+                               ("grads",)),
+        ],
+        "update_parameters": [
+            _published(lesson, update_parameters_test_case, E["update_parameters"], ("parameters",)),
+            _against_reference("update_parameters", "a 3-layer net", lambda: _update_inputs([4, 3, 2, 1], 12),
+                               ("parameters",)),
+        ],
+        "two_layer_model": [
+            _against_reference("two_layer_model", "a small data set, 201 iterations",
+                               lambda: model_test_case() + ((6, 4, 1),), ("parameters", "costs"),
+                               learning_rate=0.1, num_iterations=201),
+        ],
+        "L_layer_model": [
+            _against_reference("L_layer_model", "a small data set, 201 iterations",
+                               lambda: model_test_case() + ([6, 5, 3, 1],), ("parameters", "costs"),
+                               learning_rate=0.1, num_iterations=201),
+        ],
+        "predict": [
+            _against_reference("predict", "a 3-layer net", lambda: _predict_inputs(13), ("p",)),
+        ],
+    }
+    return cases
+
+
+def _forward_inputs(sizes, m, seed):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(sizes[0], m)
+    parameters = {}
+    for l in range(1, len(sizes)):
+        parameters[f"W{l}"] = rng.randn(sizes[l], sizes[l - 1])
+        parameters[f"b{l}"] = rng.randn(sizes[l], 1)
+    return X, parameters
+
+
+def _update_inputs(sizes, seed):
+    _, parameters = _forward_inputs(sizes, 1, seed)
+    _, grads = _forward_inputs(sizes, 1, seed + 100)
+    return parameters, {"d" + key: value for key, value in grads.items()}, 0.05
+
+
+def _predict_inputs(seed):
+    X, parameters = _forward_inputs([4, 3, 2, 1], 12, seed)
+    y = (np.random.RandomState(seed).rand(1, 12) > 0.5).astype(int)
+    return X, y, parameters
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Comparing what a function returned with what was expected
+
+def _compare(where, got, expected, problems):
+    """Append to `problems` a sentence for each way `got` differs from `expected`; `where` names the output."""
+    if expected is None:
+        return
+    if isinstance(expected, np.ndarray):
+        _compare_array(where, got, expected, problems)
+    elif isinstance(expected, dict):
+        if not isinstance(got, dict):
+            problems.append(f"wrong type: {where} should be a dict, got {_kind(got)}")
+            return
+        missing = [key for key in expected if key not in got]
+        extra = [key for key in got if key not in expected]
+        if missing:
+            problems.append(f"wrong keys: {where} is missing {missing}")
+        if extra:
+            problems.append(f"wrong keys: {where} has unexpected {extra}")
+        for key in expected:
+            if key in got:
+                _compare(f"{where}[{key!r}]", got[key], expected[key], problems)
+    elif isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            problems.append(f"wrong type: {where} should be a {type(expected).__name__} of {len(expected)} items, "
+                            f"got {_kind(got)}")
+        elif len(got) != len(expected):
+            problems.append(f"wrong length: {where} should have {len(expected)} items, got {len(got)}")
+        else:
+            for i, (g, e) in enumerate(zip(got, expected)):
+                _compare(f"{where}[{i}]", g, e, problems)
+    elif isinstance(expected, numbers.Real):
+        _compare_array(where, got, np.asarray(expected, dtype=float), problems)
+
+
+def _compare_array(where, got, expected, problems):
+    if expected.ndim == 0:
+        if isinstance(got, np.ndarray) and got.ndim > 0:
+            problems.append(f"wrong shape: {where} should be a number (a 0-d array, e.g. from np.squeeze), "
+                            f"got an array of shape {got.shape}")
+            return
+        if not isinstance(got, (numbers.Real, np.ndarray)):
+            problems.append(f"wrong type: {where} should be a number, got {_kind(got)}")
+            return
+    elif not isinstance(got, np.ndarray):
+        problems.append(f"wrong type: {where} should be a numpy array of shape {expected.shape}, got {_kind(got)}")
+        return
+    got = np.asarray(got)
+    if got.shape != expected.shape:
+        hint = " (it looks transposed)" if got.shape == expected.shape[::-1] and got.ndim == 2 else ""
+        problems.append(f"wrong shape: {where} should have shape {expected.shape}, got {got.shape}{hint}")
+        return
+    if got.dtype.kind not in "fiub":
+        problems.append(f"wrong type: {where} should hold numbers, got dtype {got.dtype}")
+        return
+    close = np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    if not close.all():
+        bad = np.argwhere(~close)
+        if expected.ndim == 0:
+            problems.append(f"wrong values: {where} should be {_num(expected)}, got {_num(got)}")
+        else:
+            first = tuple(int(i) for i in bad[0])
+            problems.append(f"wrong values: {where} differs in {len(bad)} of {expected.size} entries; at index "
+                            f"{first} expected {_num(expected[first])}, got {_num(got[first])}")
+
+
+def _num(value):
+    return f"{float(value):.8g}"
+
+
+def _kind(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"{type(value).__name__}"
+
+
+def _unchanged(before, after):
+    """True when two nested structures of arrays hold the same values."""
+    if isinstance(before, np.ndarray):
+        return isinstance(after, np.ndarray) and before.shape == after.shape and np.array_equal(before, after)
+    if isinstance(before, dict):
+        return isinstance(after, dict) and before.keys() == after.keys() and all(
+            _unchanged(before[k], after[k]) for k in before)
+    if isinstance(before, (tuple, list)):
+        return len(before) == len(after) and all(_unchanged(b, a) for b, a in zip(before, after))
+    return before == after
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Running a check
+
+def problems(name, fn):
+    """Run every case of function `name` on `fn`; return a list of findings (empty when all is right)."""
+    found = []
+    for case in _cases()[name]:
+        args = case.inputs()
+        kept = copy.deepcopy(args)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # keep the verdict readable
+                got = fn(*args, **case.kwargs)
+        except NotImplementedError:
+            return [f"not implemented yet: {name} raises NotImplementedError; write your code where it says "
+                    f"YOUR CODE HERE"]
+        except Exception as error:  # a learner's bug: report it, don't crash the notebook
+            last = traceback.extract_tb(error.__traceback__)[-1]
+            found.append(f"raised {type(error).__name__}: {error} (line {last.lineno}: {last.line}) "
+                         f"on {case.label}")
+            continue
+        with contextlib.redirect_stdout(io.StringIO()):
+            expected = case.expected()
+        outputs = got if len(case.names) > 1 else (got,)
+        if len(case.names) > 1 and (not isinstance(got, tuple) or len(got) != len(case.names)):
+            found.append(f"wrong outputs on {case.label}: expected {len(case.names)} outputs "
+                         f"({', '.join(n for n in case.names if n)}), got {_kind(got)}"
+                         + (f" of {len(got)}" if isinstance(got, tuple) else ""))
+            continue
+        expected = expected if len(case.names) > 1 else (expected,)
+        before = len(found)
+        for output_name, g, e in zip(case.names, outputs, expected):
+            if output_name:
+                _compare(output_name, g, e, found)
+        for i in range(before, len(found)):
+            found[i] += f" on {case.label}"
+        if not _unchanged(kept, args):
+            found.append(f"modified its inputs on {case.label}: work on copies (e.g. parameters.copy()) or "
+                         f"build new arrays instead of changing the arguments in place")
+    return found
+
+
+def report(name, fn):
+    """Print the verdict on `fn` as an implementation of `name`; return True when every check passed."""
+    found = problems(name, fn)
+    if not found:
+        count = len(_cases()[name])
+        print(f"{name}: all {count} checks passed." if count > 1 else f"{name}: the check passed.")
+        return True
+    print(f"{name}: {len(found)} problem(s) found:")
+    for finding in found:
+        print(f"  - {finding}")
+    return False
+
+
+def _make_checker(name):
+    def check(fn):
+        report(name, fn)
+    check.__name__ = f"check_{name}"
+    check.__doc__ = f"Run the checks of {name} on the function `fn` and print the verdict."
+    return check
+
+
+FUNCTIONS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward", "initialize_parameters",
+             "initialize_parameters_deep", "initialize_parameters_deep_scaled", "linear_forward",
+             "linear_activation_forward", "L_model_forward", "compute_cost", "linear_backward",
+             "linear_activation_backward", "L_model_backward", "update_parameters", "two_layer_model",
+             "L_layer_model", "predict")
+
+check_sigmoid = _make_checker("sigmoid")
+check_relu = _make_checker("relu")
+check_sigmoid_backward = _make_checker("sigmoid_backward")
+check_relu_backward = _make_checker("relu_backward")
+check_initialize_parameters = _make_checker("initialize_parameters")
+check_initialize_parameters_deep = _make_checker("initialize_parameters_deep")
+check_initialize_parameters_deep_scaled = _make_checker("initialize_parameters_deep_scaled")
+check_linear_forward = _make_checker("linear_forward")
+check_linear_activation_forward = _make_checker("linear_activation_forward")
+check_L_model_forward = _make_checker("L_model_forward")
+check_compute_cost = _make_checker("compute_cost")
+check_linear_backward = _make_checker("linear_backward")
+check_linear_activation_backward = _make_checker("linear_activation_backward")
+check_L_model_backward = _make_checker("L_model_backward")
+check_update_parameters = _make_checker("update_parameters")
+check_two_layer_model = _make_checker("two_layer_model")
+check_L_layer_model = _make_checker("L_layer_model")
+check_predict = _make_checker("predict")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Gradient checking
+
+def numerical_gradient(f, x, h=1e-5):
+    """Centred finite differences of the scalar function f() with respect to every entry of the array x
+    (changed in place and restored): (f(x + h) - f(x - h)) / 2h."""
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(*x.shape):
+        old = x[index]
+        x[index] = old + h
+        plus = f()
+        x[index] = old - h
+        minus = f()
+        x[index] = old
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def relative_error(a, b):
+    """|a - b| / (|a| + |b|) over all entries (0 when both are 0)."""
+    denominator = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denominator == 0 else float(np.linalg.norm(a - b) / denominator)
+
+
+def gradient_check(X, Y, parameters, forward=None, backward=None, cost=None, h=1e-7):
+    """Compare the backward pass with centred finite differences of the cost, for every W[l] and b[l].
+
+    forward, backward, cost default to the library's L_model_forward, L_model_backward, compute_cost.
+    Returns {"dW1": relative error, "db1": ..., ...}.
+    """
+    forward = forward or reference.L_model_forward
+    backward = backward or reference.L_model_backward
+    cost = cost or reference.compute_cost
+    AL, caches = forward(X, parameters)
+    grads = backward(AL, Y, caches)
+    parameters = {key: value.astype(float).copy() for key, value in parameters.items()}
+    errors = {}
+    for key, value in parameters.items():
+        numeric = numerical_gradient(lambda: float(cost(forward(X, parameters)[0], Y)), value, h)
+        errors["d" + key] = relative_error(grads["d" + key], numeric)
+    return errors
