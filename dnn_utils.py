@@ -329,7 +329,10 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
         dA0, dW1, db1 = linear_activation_backward(dA1, cache1, "relu")
         grads["dW1"], grads["db1"], grads["dW2"], grads["db2"] = dW1, db1, dW2, db2
         parameters = update_parameters(parameters, grads, learning_rate)
-        _record_cost(costs, cost, i, num_iterations, print_cost)
+        if print_cost and (i % 100 == 0 or i == num_iterations - 1):
+            print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
+        if i % 100 == 0:
+            costs.append(cost)
     return parameters, costs
 
 
@@ -352,16 +355,11 @@ def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, 
         cost = compute_cost(AL, Y)
         grads = L_model_backward(AL, Y, caches)
         parameters = update_parameters(parameters, grads, learning_rate)
-        _record_cost(costs, cost, i, num_iterations, print_cost)
+        if print_cost and (i % 100 == 0 or i == num_iterations - 1):
+            print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
+        if i % 100 == 0:
+            costs.append(cost)
     return parameters, costs
-
-
-def _record_cost(costs, cost, i, num_iterations, print_cost):
-    """Keep the cost of every 100th iteration; print it (and the last one's) when asked."""
-    if print_cost and (i % 100 == 0 or i == num_iterations - 1):
-        print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
-    if i % 100 == 0:
-        costs.append(cost)
 
 
 @checked(check.predict_args)
@@ -376,7 +374,7 @@ def predict(X, y, parameters):
     probas, caches = L_model_forward(X, parameters)
     p = (probas > 0.5).astype(float)
     if y is not None:
-        print("Accuracy: " + str(accuracy(p, y)))
+        print("Accuracy: " + str(np.mean(p == y)))
     return p
 
 
@@ -412,7 +410,7 @@ def load_data(path=None):
         path = DATASETS_DIR
     if path is None:
         train, test = DATASETS_DIR / "train_drawncat.h5", DATASETS_DIR / "test_drawncat.h5"
-        source = f"the project's drawn cat / non-cat data set ({DATASETS_DIR})"
+        source = "the project's drawn cat / non-cat data set (datasets/*_drawncat.h5)"
     else:
         path = Path(path).expanduser()
         if not path.is_dir():

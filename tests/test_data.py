@@ -1,0 +1,136 @@
+"""load_data: the course's files where present, the shipped data set otherwise, clear messages on faults."""
+import importlib.util
+
+import h5py
+import numpy as np
+import pytest
+
+import dnn_utils as d
+from conftest import COURSE_DATA, COURSE_FILES, PROJECT, flatten
+
+SHIPPED = ("train_drawncat.h5", "test_drawncat.h5")
+
+
+@pytest.fixture
+def no_course_data(monkeypatch):
+    monkeypatch.delenv(d.COURSE_DATA_ENV, raising=False)
+    if (d.DATASETS_DIR / "train_catvnoncat.h5").exists():
+        pytest.skip("the course's files were dropped in datasets/, so the shipped set is not the default here")
+
+
+def check_layout(loaded, m_train, m_test):
+    train_x, train_y, test_x, test_y, classes = loaded
+    assert train_x.shape == (m_train, 64, 64, 3) and train_x.dtype == np.uint8
+    assert test_x.shape == (m_test, 64, 64, 3) and test_x.dtype == np.uint8
+    assert train_y.shape == (1, m_train) and test_y.shape == (1, m_test)
+    assert set(np.unique(train_y)) == {0, 1} and set(np.unique(test_y)) == {0, 1}
+    assert list(classes) == [b"non-cat", b"cat"]
+
+
+def test_the_shipped_data_set_is_the_default(no_course_data, capsys):
+    loaded = d.load_data()
+    check_layout(loaded, 209, 50)
+    assert "drawn" in loaded.source
+    assert capsys.readouterr().out.startswith("Loaded the project's drawn cat / non-cat data set")
+
+
+def test_the_course_files_from_a_path(capsys):
+    if not all((COURSE_DATA / name).is_file() for name in COURSE_FILES):
+        pytest.skip(f"the course's files are not in {COURSE_DATA}")
+    loaded = d.load_data(COURSE_DATA)
+    check_layout(loaded, 209, 50)
+    assert "course" in loaded.source
+    assert int(loaded[1].sum()) == 72 and int(loaded[3].sum()) == 33
+    assert "Loaded the course's cat / non-cat files" in capsys.readouterr().out
+
+
+def fake_course_folder(folder, n=3, **overrides):
+    """Course-layout files with n tiny examples each; overrides replace a file's bytes."""
+    folder.mkdir(exist_ok=True)
+    for split in ("train", "test"):
+        with h5py.File(folder / f"{split}_catvnoncat.h5", "w") as h5:
+            h5[f"{split}_set_x"] = np.full((n, 64, 64, 3), 7, np.uint8)
+            h5[f"{split}_set_y"] = np.arange(n) % 2
+            h5["list_classes"] = np.array([b"non-cat", b"cat"])
+    for name, content in overrides.items():
+        (folder / name).write_bytes(content)
+    return folder
+
+
+def test_the_environment_variable_points_at_the_course_files(tmp_path, monkeypatch):
+    monkeypatch.setenv(d.COURSE_DATA_ENV, str(fake_course_folder(tmp_path / "course")))
+    loaded = d.load_data()
+    assert loaded[0].shape == (3, 64, 64, 3) and "course" in loaded.source
+
+
+def test_files_dropped_in_datasets_are_found(tmp_path, monkeypatch):
+    monkeypatch.delenv(d.COURSE_DATA_ENV, raising=False)
+    monkeypatch.setattr(d, "DATASETS_DIR", fake_course_folder(tmp_path / "datasets"))
+    assert "course" in d.load_data().source
+
+
+def test_the_dropped_files_are_ignored_by_git():
+    ignored = (PROJECT / ".gitignore").read_text().splitlines()
+    assert all(f"datasets/{name}" in ignored for name in COURSE_FILES)
+
+
+@pytest.mark.parametrize("fault, content, fragments", [
+    ("missing", None, ["does not exist", "train_catvnoncat.h5", "get the real file"]),
+    ("lfs", b"version https://git-lfs.github.com/spec/v1\noid sha256:fbe5\nsize 2572022\n",
+     ["Git LFS pointer", "git lfs pull"]),
+    ("truncated", None, ["could not be read", "truncated", "get the real file"]),
+    ("not hdf5", b"<html>404 Not Found</html>", ["not an HDF5 file", "<html>"]),
+])
+def test_faulty_files_say_what_is_wrong(tmp_path, fault, content, fragments):
+    folder = fake_course_folder(tmp_path / "course")
+    train = folder / "train_catvnoncat.h5"
+    if fault == "missing":
+        train.unlink()
+    elif fault == "truncated":
+        train.write_bytes(train.read_bytes()[:3000])
+    else:
+        train.write_bytes(content)
+    with pytest.raises((FileNotFoundError, ValueError)) as caught:
+        d.load_data(folder)
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+
+
+def test_wrong_keys_are_named(tmp_path):
+    folder = fake_course_folder(tmp_path / "course")
+    with h5py.File(folder / "test_catvnoncat.h5", "w") as h5:
+        h5["images"] = np.zeros((2, 64, 64, 3), np.uint8)
+    with pytest.raises(KeyError, match=r"no \['test_set_x', 'test_set_y', 'list_classes'\].*holds \['images'\]"):
+        d.load_data(folder)
+
+
+def test_a_path_that_is_not_a_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="is not a folder"):
+        d.load_data(tmp_path / "nowhere")
+
+
+def test_the_shipped_files_are_what_the_script_generates():
+    spec = importlib.util.spec_from_file_location("make_drawncat", PROJECT / "datasets" / "make_drawncat.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    train_x, train_y, test_x, test_y, classes = script.make_dataset()
+    for split, x, y in (("train", train_x, train_y), ("test", test_x, test_y)):
+        with h5py.File(PROJECT / "datasets" / f"{split}_drawncat.h5", "r") as h5:
+            assert np.array_equal(h5[f"{split}_set_x"][:], x)
+            assert np.array_equal(h5[f"{split}_set_y"][:], y)
+            assert h5[f"{split}_set_x"].dtype == np.uint8 and h5[f"{split}_set_y"].dtype == np.int64
+            assert list(h5["list_classes"][:]) == list(classes)
+
+
+def test_the_lesson_holds_on_the_shipped_data_set(no_course_data):
+    """Deeper is better here too: the L-layer model beats the two-layer one on the test split by a clear
+    margin (at least 3 of 50 images), and neither is perfect."""
+    train_x, train_y, test_x, test_y, _ = d.load_data()
+    X, Xt = flatten(train_x), flatten(test_x)
+    two, _ = d.two_layer_model(X, train_y, (12288, 7, 1), learning_rate=0.0075, num_iterations=2500)
+    deep, costs = d.L_layer_model(X, train_y, [12288, 20, 7, 5, 1], learning_rate=0.0075, num_iterations=2500)
+    two_test = d.accuracy(d.predict(Xt, test_y, two), test_y)
+    deep_test = d.accuracy(d.predict(Xt, test_y, deep), test_y)
+    assert deep_test - two_test >= 0.06, (two_test, deep_test)
+    assert two_test < 1 and deep_test < 1
+    assert costs[-1] < costs[0]
