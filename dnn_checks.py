@@ -256,7 +256,9 @@ def activation_backward_args(where, dA, cache):
 
 
 def initialize_parameters_args(where, n_x, n_h, n_y, seed=None):
-    layer_dims(where, "(n_x, n_h, n_y)", [n_x, n_h, n_y])
+    for name, n in (("n_x", n_x), ("n_h", n_h), ("n_y", n_y)):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0:
+            raise ValueError(f"{where}: {name} must be a positive integer (a layer size), got {n!r}")
 
 
 def initialize_parameters_deep_args(where, layer_dims_, seed=None):

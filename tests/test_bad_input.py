@@ -39,7 +39,7 @@ CATALOGUE = [
     (lambda: d.initialize_parameters_deep([5]), ValueError, ["layer_dims", "at least two", "[5]"]),
     (lambda: d.initialize_parameters_deep([5, 0, 1]), ValueError, ["layer_dims[1]", "positive", "0"]),
     (lambda: d.initialize_parameters_deep([5, -2, 1]), ValueError, ["layer_dims[1]", "-2"]),
-    (lambda: d.initialize_parameters(3, 0, 1), ValueError, ["n_h", "positive", "0"]),
+    (lambda: d.initialize_parameters(3, 0, 1), ValueError, ["n_h must be a positive integer", "got 0"]),
     (lambda: d.linear_forward(np.array([[np.inf, 1.], [1., 1.], [1., 1.]]), W, b), ValueError,
      ["A", "NaN/inf", "(0, 0)"]),
     (lambda: d.L_model_forward(np.full((4, 5), np.nan), P), ValueError, ["X", "NaN/inf", "expected only finite"]),
