@@ -1,0 +1,122 @@
+"""Fast training: the lessons' gradient descent, computed with fewer products.
+
+`two_layer_model` and `L_layer_model` in dnn_utils.py show the lesson's loop as it is taught; a call runs the
+same iterations here, on the same building blocks, with two shortcuts that do not change the math:
+
+1. dA0, the gradient with respect to the input X, is never computed: nothing uses it, and it costs as much
+   as the first layer's forward pass (a (n[0], n[1]) by (n[1], m) product).
+
+2. With fewer examples than features (m < n[0], as with 209 pictures of 12288 numbers), the first layer's
+   Z1 = W1 X + b1 is updated instead of recomputed. Since dW1 = (1/m) dZ1 X^T, one step of gradient descent
+   changes it by
+
+       Z1 <- Z1 - (alpha/m) dZ1 (X^T X) - alpha db1
+
+   where X^T X, the (m, m) Gram matrix, is computed once. W1 itself is needed only at the end (or when
+   asked for): W1 = W1_start - (1/m) (sum over steps of alpha dZ1) X^T. The large products with X, two per
+   step in the lesson's loop (three with dA0), happen twice in a whole run.
+
+The costs and parameters agree with the lesson's loop up to rounding (tests compare them). Without the Gram
+matrix (many examples), `dtype=np.float32` does the products with X, the only large ones, in single
+precision on a float32 copy of X, the one copy this module ever makes; everything of the size of Z[l] stays
+in double precision, where the sigmoid's 1 - AL would otherwise lose digits. With it, the few products with
+X are all done in double precision: they are not worth rounding.
+"""
+import numpy as np
+
+from dnn_utils import (compute_cost, linear_activation_backward, linear_activation_forward, relu, relu_backward,
+                       sigmoid, sigmoid_backward)
+
+GRAM_MAX_EXAMPLES = 4096  # the Gram matrix is m x m: at most 128 MiB in float64
+
+
+class GradientDescent:
+    """The state of a run of gradient descent on [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID.
+
+    X (n[0], m), Y (1, m) labels 0/1, parameters {"W1", "b1", ..., "WL", "bL"} (not modified).
+    `step()` does one iteration and returns its cost; `parameters()` gives the current parameters.
+    """
+
+    def __init__(self, X, Y, parameters, learning_rate, dtype=np.float64):
+        self.dtype = np.dtype(dtype)
+        self.Y = Y.astype(np.float64)
+        self.learning_rate = learning_rate
+        self.L = len(parameters) // 2
+        self.m = X.shape[1]
+        self.P = {key: value.astype(np.float64) for key, value in parameters.items()}
+        self.gram = self.m < X.shape[0] and self.m <= GRAM_MAX_EXAMPLES
+        if self.gram:  # all in float64: the few products with X are not worth rounding
+            self.X = X
+            self.G = sum(block.T @ block for _, block in _row_blocks(X))
+            self.W1_start = self.P.pop("W1")
+            self.Z1 = sum(self.W1_start[:, rows] @ block for rows, block in _row_blocks(X)) + self.P["b1"]
+            self.sum_alpha_dZ1 = np.zeros_like(self.Z1)
+        else:  # the products with X, one per step each way, in self.dtype
+            self.X = X.astype(self.dtype, copy=False)
+            self.P["W1"] = self.P["W1"].astype(self.dtype)
+
+    def step(self):
+        """One iteration: forward, cost, backward, update. Returns the cost before the update."""
+        P, L, m, alpha = self.P, self.L, self.m, self.learning_rate
+        activation = lambda l: "relu" if l < L else "sigmoid"
+        first, first_backward = (relu, relu_backward) if L > 1 else (sigmoid, sigmoid_backward)
+
+        # forward: layer 1 from Z1, then layers 2..L as in L_model_forward
+        Z1 = self.Z1 if self.gram else P["W1"].dot(self.X).astype(np.float64, copy=False) + P["b1"]
+        A, _ = first(Z1)
+        caches = []
+        for l in range(2, L + 1):
+            A, cache = linear_activation_forward(A, P["W" + str(l)], P["b" + str(l)], activation(l))
+            caches.append(cache)
+        AL = A
+        cost = compute_cost(AL, self.Y)
+
+        # backward and update: layers L..2 as in L_model_backward, then layer 1 without dA0
+        dA = - (np.divide(self.Y, AL) - np.divide(1 - self.Y, 1 - AL))
+        for l in reversed(range(2, L + 1)):
+            dA, dW, db = linear_activation_backward(dA, caches[l - 2], activation(l))
+            P["W" + str(l)] = P["W" + str(l)] - alpha * dW
+            P["b" + str(l)] = P["b" + str(l)] - alpha * db
+        dZ1 = first_backward(dA, Z1)
+        db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+        if self.gram:
+            self.sum_alpha_dZ1 += alpha * dZ1
+            self.Z1 = Z1 - (alpha / m) * dZ1.dot(self.G) - alpha * db1
+        else:
+            P["W1"] = P["W1"] - alpha * (1. / m * np.dot(dZ1.astype(self.dtype, copy=False), self.X.T))
+        P["b1"] = P["b1"] - alpha * db1
+        return cost
+
+    def parameters(self):
+        """The current parameters W1, b1, ..., WL, bL, in a new dict of arrays of self.dtype."""
+        if self.gram:
+            W1 = self.W1_start.copy()
+            for rows, block in _row_blocks(self.X):
+                W1[:, rows] -= (1. / self.m) * self.sum_alpha_dZ1.dot(block.T)
+        else:
+            W1 = self.P["W1"]
+        current = {"W1": W1}
+        current.update((key, self.P[key]) for key in ["b1"] + [k + str(l) for l in range(2, self.L + 1) for k in "Wb"])
+        return {key: value.astype(self.dtype, copy=False) for key, value in current.items()}
+
+
+def _row_blocks(X, rows=2048):
+    """(slice, X[slice] in float64) over blocks of rows: products with a float32 X in double precision
+    without a double-precision copy of the whole of X."""
+    for start in range(0, X.shape[0], rows):
+        block = slice(start, start + rows)
+        yield block, X[block].astype(np.float64, copy=False)
+
+
+def gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost=False, dtype=np.float64):
+    """Train from `parameters` for `num_iterations` steps; returns (parameters, costs) as the lessons'
+    models do: costs holds the cost at iteration 0, 100, 200, ..., and print_cost prints those and the last."""
+    run = GradientDescent(X, Y, parameters, learning_rate, dtype)
+    costs = []
+    for i in range(num_iterations):
+        cost = run.step()
+        if print_cost and (i % 100 == 0 or i == num_iterations - 1):
+            print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
+        if i % 100 == 0:
+            costs.append(cost)
+    return run.parameters(), costs
