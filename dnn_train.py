@@ -54,6 +54,14 @@ class GradientDescent:
         else:  # the products with X, one per step each way, in self.dtype
             self.X = X.astype(self.dtype, copy=False)
             self.P["W1"] = self.P["W1"].astype(self.dtype)
+            self.Z1 = self.sum_alpha_dZ1 = None
+
+    def state(self):
+        """What a step changes (steps build new arrays, so this is a snapshot): see restore."""
+        return self.P, self.Z1, self.sum_alpha_dZ1
+
+    def restore(self, state):
+        self.P, self.Z1, self.sum_alpha_dZ1 = state
 
     def step(self):
         """One iteration: forward, cost, backward, update. Returns the cost before the update."""
@@ -72,19 +80,22 @@ class GradientDescent:
         cost = compute_cost(AL, self.Y)
 
         # backward and update: layers L..2 as in L_model_backward, then layer 1 without dA0
+        new = dict(P)
         dA = - (np.divide(self.Y, AL) - np.divide(1 - self.Y, 1 - AL))
         for l in reversed(range(2, L + 1)):
             dA, dW, db = linear_activation_backward(dA, caches[l - 2], activation(l))
-            P["W" + str(l)] = P["W" + str(l)] - alpha * dW
-            P["b" + str(l)] = P["b" + str(l)] - alpha * db
+            new["W" + str(l)] = P["W" + str(l)] - alpha * dW
+            new["b" + str(l)] = P["b" + str(l)] - alpha * db
         dZ1 = first_backward(dA, Z1)
         db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+        new["b1"] = P["b1"] - alpha * db1
         if self.gram:
-            self.sum_alpha_dZ1 += alpha * dZ1
-            self.Z1 = Z1 - (alpha / m) * dZ1.dot(self.G) - alpha * db1
+            Z1 = Z1 - (alpha / m) * dZ1.dot(self.G) - alpha * db1
+            # one assignment, so that an interrupted step leaves the state as it was or as it is now
+            self.P, self.Z1, self.sum_alpha_dZ1 = new, Z1, self.sum_alpha_dZ1 + alpha * dZ1
         else:
-            P["W1"] = P["W1"] - alpha * (1. / m * np.dot(dZ1.astype(self.dtype, copy=False), self.X.T))
-        P["b1"] = P["b1"] - alpha * db1
+            new["W1"] = P["W1"] - alpha * (1. / m * np.dot(dZ1.astype(self.dtype, copy=False), self.X.T))
+            self.P = new
         return cost
 
     def parameters(self):
@@ -108,15 +119,49 @@ def _row_blocks(X, rows=2048):
         yield block, X[block].astype(np.float64, copy=False)
 
 
-def gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost=False, dtype=np.float64):
+class TrainingDiverged(FloatingPointError):
+    """Gradient descent blew up; `.parameters` and `.costs` hold the run up to the last good iteration."""
+
+    def __init__(self, message, parameters, costs):
+        super().__init__(message)
+        self.parameters, self.costs = parameters, costs
+
+
+def diverged(cost, first_cost):
+    """True when a cost is NaN or inf, or has grown to more than 10 times the first one."""
+    return not np.isfinite(cost) or cost > 10 * first_cost
+
+
+def gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost=False, dtype=np.float64,
+                     where="gradient_descent"):
     """Train from `parameters` for `num_iterations` steps; returns (parameters, costs) as the lessons'
-    models do: costs holds the cost at iteration 0, 100, 200, ..., and print_cost prints those and the last."""
+    models do: costs holds the cost at iteration 0, 100, 200, ..., and print_cost prints those and the last.
+
+    A run that diverges stops with TrainingDiverged, naming the learning rate. Interrupting it (Ctrl-C, or
+    the notebook's stop button) returns the parameters and costs reached so far instead of losing them.
+    """
     run = GradientDescent(X, Y, parameters, learning_rate, dtype)
     costs = []
-    for i in range(num_iterations):
-        cost = run.step()
-        if print_cost and (i % 100 == 0 or i == num_iterations - 1):
-            print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
-        if i % 100 == 0:
-            costs.append(cost)
+    first_cost = None
+    good = run.state()  # the latest parameters whose cost was fine
+    i = 0
+    try:
+        for i in range(num_iterations):
+            before = run.state()
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported below
+                cost = run.step()  # the cost of `before`
+            first_cost = float(cost) if first_cost is None else first_cost
+            if diverged(cost, first_cost):
+                run.restore(good)
+                raise TrainingDiverged(
+                    f"{where}: the cost went from {first_cost:.4g} at iteration 0 to {float(cost):.4g} at "
+                    f"iteration {i}: learning_rate={learning_rate} is too large for this network; try a smaller "
+                    f"one, such as {learning_rate / 10:g}", run.parameters(), costs)
+            if print_cost and (i % 100 == 0 or i == num_iterations - 1):
+                print("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
+            if i % 100 == 0:
+                costs.append(cost)
+            good = before
+    except KeyboardInterrupt:
+        print(f"Interrupted at iteration {i}: returning the parameters and costs reached so far.")
     return run.parameters(), costs

@@ -318,7 +318,8 @@ def trained_fast(initialize):
             import dnn_train  # it builds on this module, so it is imported when first needed
             np.random.seed(1)
             parameters = initialize(layers_dims)
-            return dnn_train.gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost)
+            return dnn_train.gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost,
+                                              where=lesson.__name__)
 
         model.lesson = lesson
         return model
@@ -483,3 +484,39 @@ def _read_h5(file, split):
         raise ValueError(f"load_data: {file} holds {split}_set_x of shape {x.shape} and {split}_set_y of shape "
                          f"{y.shape}; expected (m, height, width, 3) images and m labels")
     return x, y, classes
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Saving a trained model
+
+def save_parameters(path, parameters):
+    """Write parameters {"W1", "b1", ..., "WL", "bL"} to an .npz file, atomically: the file is written
+    under a temporary name and renamed, so an interrupted save never leaves a broken file behind."""
+    check.parameter_dict("save_parameters", "parameters", parameters)
+    path = Path(path)
+    temporary = path.with_name(path.name + ".partial")
+    with open(temporary, "wb") as handle:
+        np.savez(handle, **parameters)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def load_parameters(path):
+    """Read parameters saved by save_parameters, checking their keys and shapes."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"load_parameters: {path} does not exist; save a model with "
+                                f"save_parameters(path, parameters) first")
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head != b"PK\x03\x04":
+        raise ValueError(f"load_parameters: {path} is not an .npz file written by save_parameters "
+                         f"(it starts with {head!r})")
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            parameters = {key: saved[key] for key in saved.files}
+    except (OSError, ValueError) as error:
+        raise ValueError(f"load_parameters: {path} is not a file written by save_parameters ({error})") from None
+    check.parameter_dict("load_parameters", f"the parameters in {path}", parameters)
+    return parameters

@@ -1,0 +1,130 @@
+"""Odd inputs and interrupted or diverging runs: properties over random nets, saving, stopping."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import dnn_train
+import dnn_utils as d
+from conftest import random_net
+from testCases import gradient_check
+
+nets = st.lists(st.integers(1, 6), min_size=1, max_size=4).map(lambda hidden: [4] + hidden + [1])
+batches = st.integers(1, 9)
+seeds = st.integers(0, 2 ** 16)
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=nets, m=batches, seed=seeds)
+def test_forward_and_backward_shapes(sizes, m, seed):
+    X, Y, parameters = random_net(sizes, m, seed)
+    AL, caches = d.L_model_forward(X, parameters)
+    assert AL.shape == (1, m) and len(caches) == len(sizes) - 1
+    grads = d.L_model_backward(AL, Y, caches)
+    for l in range(1, len(sizes)):
+        assert grads[f"dW{l}"].shape == parameters[f"W{l}"].shape
+        assert grads[f"db{l}"].shape == parameters[f"b{l}"].shape
+        assert grads[f"dA{l - 1}"].shape == (sizes[l - 1], m)
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=nets, m=batches, seed=seeds)
+def test_gradients_match_finite_differences(sizes, m, seed):
+    X, Y, parameters = random_net(sizes, m, seed)
+    Zs = [cache[1] for cache in d.L_model_forward(X, parameters)[1]]
+    if min(np.abs(Z).min() for Z in Zs) < 1e-4:  # too close to ReLU's kink for finite differences
+        return
+    assert max(gradient_check(X, Y, parameters, h=1e-6).values()) < 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(m=batches, seed=seeds, scale=st.floats(0.01, 100))
+def test_cost_is_finite_and_non_negative(m, seed, scale):
+    X, Y, parameters = random_net([4, 3, 1], m, seed)
+    AL, _ = d.L_model_forward(X * scale, {k: v * scale for k, v in parameters.items()})
+    cost = d.compute_cost(AL, Y)
+    assert np.isfinite(cost) and cost >= 0
+
+
+@settings(max_examples=20, deadline=None)
+@given(sizes=nets, seed=seeds)
+def test_same_seed_same_result_and_inputs_untouched(sizes, seed):
+    X, Y, parameters = random_net(sizes, 6, seed)
+    kept = {k: v.copy() for k, v in parameters.items()}
+    grads = d.L_model_backward(*d.L_model_forward(X, parameters)[:1], Y, d.L_model_forward(X, parameters)[1])
+    first = d.update_parameters(parameters, grads, 0.1)
+    second = d.update_parameters(parameters, grads, 0.1)
+    assert all(np.array_equal(parameters[k], kept[k]) for k in kept)
+    assert all(np.array_equal(first[k], second[k]) for k in first)
+    assert d.initialize_parameters_deep(sizes, seed=seed % 100).keys() == parameters.keys()
+
+
+def test_a_diverging_run_stops_and_names_the_learning_rate():
+    X, Y, _ = random_net([30, 1], 12, 0)
+    with pytest.raises(dnn_train.TrainingDiverged, match=r"learning_rate=50\.0 is too large.*try a smaller one, "
+                                                         r"such as 5") as caught:
+        d.L_layer_model(X, Y, [30, 8, 1], learning_rate=50.0, num_iterations=300)
+    assert caught.value.costs and all(np.isfinite(v).all() for v in caught.value.parameters.values())
+    assert "L_layer_model" in str(caught.value)
+
+
+def test_an_interrupted_run_keeps_what_it_learned(monkeypatch, capsys):
+    X, Y, _ = random_net([30, 1], 12, 0)
+    step = dnn_train.GradientDescent.step
+    calls = []
+
+    def step_then_interrupt(self):
+        calls.append(1)
+        if len(calls) == 251:
+            raise KeyboardInterrupt
+        return step(self)
+
+    monkeypatch.setattr(dnn_train.GradientDescent, "step", step_then_interrupt)
+    parameters, costs = d.L_layer_model(X, Y, [30, 8, 1], learning_rate=0.05, num_iterations=1000)
+    assert "Interrupted at iteration 250" in capsys.readouterr().out
+    assert len(costs) == 3
+    monkeypatch.setattr(dnn_train.GradientDescent, "step", step)
+    expected, _ = d.L_layer_model(X, Y, [30, 8, 1], learning_rate=0.05, num_iterations=250)
+    assert all(np.allclose(parameters[k], expected[k]) for k in expected)
+
+
+def test_saved_parameters_survive_a_restart(tmp_path):
+    parameters = d.initialize_parameters_deep([5, 4, 3, 1])
+    d.save_parameters(tmp_path / "model.npz", parameters)
+    loaded = d.load_parameters(tmp_path / "model.npz")
+    assert list(loaded) == list(parameters) and all(np.array_equal(loaded[k], parameters[k]) for k in loaded)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_an_interrupted_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    d.save_parameters(path, d.initialize_parameters_deep([5, 4, 1]))
+    before = path.read_bytes()
+
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", fail)
+    with pytest.raises(KeyboardInterrupt):
+        d.save_parameters(path, d.initialize_parameters_deep([5, 3, 1]))
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "does not exist"),
+    (b"not a zip file", "is not an .npz file written by save_parameters"),
+])
+def test_loading_a_bad_file_says_what_is_wrong(tmp_path, content, message):
+    path = tmp_path / "model.npz"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises((FileNotFoundError, ValueError), match=message):
+        d.load_parameters(path)
+
+
+def test_loading_parameters_with_wrong_keys_or_shapes(tmp_path):
+    np.savez(tmp_path / "keys.npz", W1=np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"keys W1, b1, \.\.\., WL, bL; got keys \['W1'\]"):
+        d.load_parameters(tmp_path / "keys.npz")
+    np.savez(tmp_path / "shapes.npz", W1=np.ones((3, 4)), b1=np.ones((2, 1)))
+    with pytest.raises(ValueError, match=r"\['b1'\] has shape \(2, 1\); expected \(3, 1\)"):
+        d.load_parameters(tmp_path / "shapes.npz")
