@@ -58,14 +58,21 @@ def checked(check_arguments, finite=()):
 # ----------------------------------------------------------------------------------------------------------
 # Small reusable checks.  `where` is the name of the public function, so every message starts with it.
 
-def array(where, name, value, ndim=2):
-    """`value` must be a numpy array of real numbers with `ndim` dimensions."""
+def array(where, name, value, ndim=2, integers=False):
+    """`value` must be a numpy array of floats (or of integers, where `integers`) with `ndim` dimensions."""
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{where}: {name} must be a numpy array, got {type(value).__name__}"
                         + (f" (convert it with np.array({name}))" if isinstance(value, (list, tuple)) else ""))
-    if value.dtype == bool or not (np.issubdtype(value.dtype, np.floating) or np.issubdtype(value.dtype, np.integer)):
-        raise TypeError(f"{where}: {name} must hold real numbers (a float or integer array), "
-                        f"got dtype {value.dtype}")
+    if integers and value.dtype != bool and np.issubdtype(value.dtype, np.integer):
+        pass
+    elif np.issubdtype(value.dtype, np.integer) and value.dtype != bool:
+        raise TypeError(f"{where}: {name} has dtype {value.dtype}; expected floats"
+                        + (" (scale pictures to [0, 1] with X / 255.)" if value.dtype == np.uint8 else
+                           f" (convert with {name}.astype(float))"))
+    elif not np.issubdtype(value.dtype, np.floating):
+        raise TypeError(f"{where}: {name} has dtype {value.dtype}; expected "
+                        + ("labels as integers or floats" if integers else "floats")
+                        + (f" (convert with {name}.astype(int))" if value.dtype == bool and integers else ""))
     if ndim is not None and value.ndim != ndim:
         raise ValueError(f"{where}: {name} must be a {ndim}-D array, got shape {value.shape}"
                          + (" (reshape it, e.g. with .reshape(1, -1) for labels)" if value.ndim == 1 else ""))
@@ -83,7 +90,7 @@ def finite(where, name, value):
 
 def labels(where, name, Y):
     """`Y` must be a (1, m) array of 0s and 1s."""
-    array(where, name, Y)
+    array(where, name, Y, integers=True)
     if Y.shape[0] != 1:
         raise ValueError(f"{where}: {name} must have shape (1, m), one label per column, got shape {Y.shape}")
     finite(where, name, Y)
