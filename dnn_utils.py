@@ -10,7 +10,8 @@ course's names, arguments and return values, so that code written against the co
 
 Each function is one formula of the notebooks in notebooks/. Bad input raises an error that says what was
 seen and what was expected (see dnn_checks.py); the formulas themselves are written as the course writes
-them, so the course's published numbers come out the same.
+them, so the course's published numbers come out the same. two_layer_model and L_layer_model show the
+lesson's loop and run the same iterations through dnn_train.py, which skips work nothing uses.
 """
 import functools
 import os
