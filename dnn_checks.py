@@ -6,6 +6,7 @@ finite. Finiteness is checked on the (small) results rather than on the (possibl
 check costs almost nothing per training iteration; only when a result is not finite are the inputs searched
 for the NaN or inf that caused it.
 """
+import contextlib
 import functools
 import inspect
 import numbers
@@ -42,17 +43,25 @@ def checked(check_arguments, finite=()):
                 raise TypeError(f"{func.__name__}{signature}: {error}") from None
             bound.apply_defaults()
             check_arguments(func.__name__, *bound.arguments.values())
-            _inside.checked_call = True
-            try:
+            with checks_done():
                 result = func(*args, **kwargs)
-            finally:
-                _inside.checked_call = False
             _check_results_finite(func.__name__, result, finite, bound.arguments)
             return result
 
         return wrapper
 
     return decorate
+
+
+@contextlib.contextmanager
+def checks_done():
+    """Within this block, checked functions skip their checks: the caller has checked what it passes on."""
+    outer = getattr(_inside, "checked_call", False)
+    _inside.checked_call = True
+    try:
+        yield
+    finally:
+        _inside.checked_call = outer
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -369,3 +378,12 @@ def predict_args(where, X, y, parameters):
         if y.shape[1] != X.shape[1]:
             raise ValueError(f"{where}: X has shape {X.shape} and y has shape {y.shape}; expected the same "
                              f"number of examples (columns) in both")
+
+
+def gradient_descent_args(where, X, Y, parameters, learning_rate):
+    L = parameter_dict(where, "parameters", parameters)
+    positive_number(where, "learning_rate", learning_rate)
+    data(where, X, Y, parameters["W1"].shape[1])
+    if parameters[f"W{L}"].shape[0] != 1:
+        raise ValueError(f"{where}: parameters['W{L}'] has shape {parameters[f'W{L}'].shape}; expected 1 row "
+                         f"(one sigmoid output unit for a yes/no label)")

@@ -24,6 +24,8 @@ X are all done in double precision: they are not worth rounding.
 """
 import numpy as np
 
+import dnn_checks as check
+from dnn_checks import checks_done
 from dnn_utils import (compute_cost, linear_activation_backward, linear_activation_forward, relu, relu_backward,
                        sigmoid, sigmoid_backward)
 
@@ -38,6 +40,7 @@ class GradientDescent:
     """
 
     def __init__(self, X, Y, parameters, learning_rate, dtype=np.float64):
+        check.gradient_descent_args(type(self).__name__, X, Y, parameters, learning_rate)
         self.dtype = np.dtype(dtype)
         self.Y = Y.astype(np.float64)
         self.learning_rate = learning_rate
@@ -64,7 +67,12 @@ class GradientDescent:
         self.P, self.Z1, self.sum_alpha_dZ1 = state
 
     def step(self):
-        """One iteration: forward, cost, backward, update. Returns the cost before the update."""
+        """One iteration: forward, cost, backward, update. Returns the cost before the update (NaN or inf
+        when the run has diverged: see `diverged`)."""
+        with checks_done(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._step()
+
+    def _step(self):
         P, L, m, alpha = self.P, self.L, self.m, self.learning_rate
         activation = lambda l: "relu" if l < L else "sigmoid"
         first, first_backward = (relu, relu_backward) if L > 1 else (sigmoid, sigmoid_backward)
@@ -148,8 +156,7 @@ def gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost
     try:
         for i in range(num_iterations):
             before = run.state()
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported below
-                cost = run.step()  # the cost of `before`
+            cost = run.step()  # the cost of `before`
             first_cost = float(cost) if first_cost is None else first_cost
             if diverged(cost, first_cost):
                 run.restore(good)

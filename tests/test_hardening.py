@@ -128,3 +128,22 @@ def test_loading_parameters_with_wrong_keys_or_shapes(tmp_path):
     np.savez(tmp_path / "shapes.npz", W1=np.ones((3, 4)), b1=np.ones((2, 1)))
     with pytest.raises(ValueError, match=r"\['b1'\] has shape \(2, 1\); expected \(3, 1\)"):
         d.load_parameters(tmp_path / "shapes.npz")
+
+
+@pytest.mark.parametrize("m", [40, 400], ids=["Gram matrix", "direct"])
+def test_a_run_that_overflows_inside_a_step_is_reported_as_divergence(m):
+    """NaN born inside a step (not only a growing cost) is divergence, not a confusing input error."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(192, m) * 3
+    Y = (rng.rand(1, m) > 0.5).astype(int)
+    with pytest.raises(dnn_train.TrainingDiverged, match="learning_rate=300"):
+        dnn_train.gradient_descent(X, Y, d.initialize_parameters_deep_scaled([192, 20, 1]), 300, 500)
+
+
+def test_gradient_descent_checks_its_arguments():
+    X, Y, parameters = random_net([4, 3, 2], 5, 0)
+    with pytest.raises(ValueError, match=r"GradientDescent: parameters\['W2'\] has shape \(2, 3\); expected 1 row"):
+        dnn_train.GradientDescent(X, Y, parameters, 0.1)
+    X, Y, parameters = random_net([4, 3, 1], 5, 0)
+    with pytest.raises(ValueError, match="GradientDescent: X has shape"):
+        dnn_train.GradientDescent(X[:3], Y, parameters, 0.1)
