@@ -1,0 +1,732 @@
+"""Widgets for learners and for classroom demos: the shapes of a network's arrays, and training it live.
+
+shape_explorer(layer_dims=None, m=209)
+    A slider for the number of layers, a box per hidden layer for its units, boxes for the number of input
+    features and of examples; shows, as they change, the shapes of W[l], b[l], Z[l] and A[l] of every layer,
+    the number of parameters and a drawing of the network.
+
+cost_trainer(train, test=None, classes=None)
+    Trains [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID on train = (X, Y) in a background thread, so the
+    notebook stays usable, and draws the cost curve (train, and test when given) while it learns; each run is
+    overlaid on the previous ones, so a class can compare learning rates and depths. Stop ends a run early;
+    a run that diverges stops with a message naming its learning rate. At the end: the train and test
+    accuracy and the misclassified test pictures. Save and Load write and read a run's parameters.
+
+Both return an ipywidgets container: end a notebook cell with it to show it. Their controls are attributes
+(`.layers`, `.units`, `.learning_rate`, `.train_button`, ...), so a test or a script can drive them as a
+person would: set values, `.train_button.click()`, then `.wait()` for the run to end.
+
+print_shapes(layer_dims, m) prints the shapes table as text: a static output to keep next to the explorer,
+which nbval can compare (it ignores widget views).
+"""
+import functools
+import html
+import io
+import threading
+import time
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+
+import dnn_train
+import dnn_utils
+from dnn_plots import draw_network
+
+DEFAULT_LAYER_DIMS = (12288, 20, 7, 5, 1)  # the course's 4-layer model
+DEFAULT_CLASSES = (b"non-cat", b"cat")
+EXPLORER_MAX_LAYERS = 12  # the explorer's slider goes this far ...
+MAX_DRAWN_LAYERS = 8  # ... but only this many layers fit in a drawing
+TRAINER_MAX_LAYERS = 8
+NEW_LAYER_UNITS = 5  # units of a hidden layer added with the slider
+REFRESH_SECONDS = 0.25  # how often a run redraws its progress and its curve
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+GALLERY_MAX_PICTURES = 24
+GALLERY_PIXELS = 96
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+MESSAGE_COLOURS = {"info": "#1a5276", "success": "#1e7b34", "warning": "#9a5b00", "error": "#b03a2e"}
+
+
+def shape_explorer(layer_dims=None, m=209):
+    """The layer-shapes explorer, starting from layer_dims (default [12288, 20, 7, 5, 1]) and m examples."""
+    return ShapeExplorer(layer_dims, m)
+
+
+def cost_trainer(train, test=None, classes=None):
+    """The live trainer on train = (X, Y) (flattened, scaled pictures, one per column, and their 0/1 labels);
+    test = (X, Y) adds the test cost curve, the test accuracy and the gallery of misclassified pictures.
+    classes names labels 0 and 1 (default [b'non-cat', b'cat'], as load_data returns them)."""
+    return CostTrainer(train, test, classes)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Shapes
+
+def layer_shapes(layer_dims, m):
+    """One dict per layer l = 1..L: its number, the shapes of W, b, Z and A, its activation and its number of
+    parameters, for [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID on m examples."""
+    L = len(layer_dims) - 1
+    rows = []
+    for l in range(1, L + 1):
+        n, previous = layer_dims[l], layer_dims[l - 1]
+        rows.append({"layer": l, "W": (n, previous), "b": (n, 1), "Z": (n, m), "A": (n, m),
+                     "activation": "sigmoid" if l == L else "ReLU", "parameters": n * previous + n})
+    return rows
+
+
+def dims_problem(layer_dims, m):
+    """What is wrong with a network's sizes and number of examples, as a sentence; None when nothing is."""
+    for l, n in enumerate(layer_dims):
+        if n < 1:
+            what = "the input needs at least one feature" if l == 0 else "every layer needs at least one unit"
+            return f"n[{l}] = {n}: {what}."
+    if m < 1:
+        return f"m = {m}: there must be at least one example."
+    return None
+
+
+SHAPES_HEADER = ("layer", "W[l]", "b[l]", "Z[l]", "A[l]", "activation", "parameters")
+
+
+def _shapes_cells(layer_dims, m):
+    """The shapes table as rows of text cells (the input layer first) and its total number of parameters."""
+    layers = layer_shapes(layer_dims, m)
+    rows = [("0 (input)", "", "", "", f"({layer_dims[0]}, {m})", "X = A[0]", "0")]
+    for row in layers:
+        rows.append((str(row["layer"]),) + tuple(str(row[key]) for key in "WbZA")
+                    + (row["activation"], f"{row['parameters']:,}"))
+    return rows, sum(row["parameters"] for row in layers)
+
+
+def shapes_table_html(layer_dims, m):
+    """The shapes table as HTML, with the total number of parameters under it."""
+    rows, total = _shapes_cells(layer_dims, m)
+    cell = 'style="padding: 2px 12px; text-align: right; font-family: monospace"'
+    head = "".join(f"<th {cell}>{html.escape(name)}</th>" for name in SHAPES_HEADER)
+    body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(text)}</td>" for text in row) + "</tr>"
+                   for row in rows)
+    L = len(layer_dims) - 1
+    return (f'<table class="shapes-table" style="border-collapse: collapse"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+            f'<p class="parameter-count">{L} layers, {total:,} parameters in all.</p>')
+
+
+def print_shapes(layer_dims, m):
+    """Print the shapes table as text, one line per layer, and the total number of parameters."""
+    layer_dims = [int(n) for n in layer_dims]
+    rows, total = _shapes_cells(layer_dims, m)
+    table = [SHAPES_HEADER] + rows
+    widths = [max(len(row[k]) for row in table) for k in range(len(SHAPES_HEADER))]
+    for row in table:
+        print("  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip())
+    print(f"{len(layer_dims) - 1} layers, {total:,} parameters in all.")
+
+
+@functools.lru_cache(maxsize=64)
+def network_png(layer_dims, m):
+    """dnn_plots.draw_network's picture of the network (layer_dims a tuple), as PNG bytes. It is drawn
+    without pyplot, so it never shows up as a stray figure in a notebook, and remembered, since drawing takes
+    a fraction of a second and a class often goes back to a network it has seen."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2.2 * len(layer_dims), 3.2))
+    draw_network(layer_dims, m=m, ax=figure.add_axes((0, 0, 1, 1)))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
+
+
+class Architecture(widgets.VBox):
+    """Controls for the layers of a network: a slider for the number of layers L (the output layer included)
+    and one box per hidden layer for its number of units. A hidden layer removed with the slider keeps its
+    box, so sliding back brings back its number."""
+
+    def __init__(self, hidden_units, max_layers):
+        self.layers = widgets.IntSlider(value=len(hidden_units) + 1, min=1, max=max_layers,
+                                        description="layers L", continuous_update=False)
+        self._boxes = [self._unit_box(l, n) for l, n in enumerate(hidden_units, start=1)]
+        self._callbacks = []
+        self._row = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([self.layers, widgets.HBox([widgets.Label("units per hidden layer:"), self._row])])
+        self.layers.observe(self._resize, "value")
+        self._resize()
+
+    @property
+    def units(self):
+        """The boxes of the hidden layers 1..L-1, in order."""
+        return self._boxes[:self.layers.value - 1]
+
+    def hidden_units(self):
+        return [box.value for box in self.units]
+
+    def set_hidden_units(self, hidden_units):
+        """Show a network with these hidden layers."""
+        while len(self._boxes) < len(hidden_units):
+            self._add_box(NEW_LAYER_UNITS)
+        for box, n in zip(self._boxes, hidden_units):
+            box.value = int(n)
+        self.layers.value = len(hidden_units) + 1
+
+    def on_change(self, callback):
+        """Call callback(change) whenever the number of layers or a layer's units change."""
+        self.layers.observe(callback, "value")
+        for box in self._boxes:
+            box.observe(callback, "value")
+        self._callbacks.append(callback)
+
+    @staticmethod
+    def _unit_box(l, n):
+        return widgets.IntText(value=int(n), description=f"n[{l}]", layout=widgets.Layout(width="120px"),
+                               style={"description_width": "36px"})
+
+    def _add_box(self, n):
+        box = self._unit_box(len(self._boxes) + 1, n)
+        for callback in self._callbacks:
+            box.observe(callback, "value")
+        self._boxes.append(box)
+
+    def _resize(self, change=None):
+        while len(self._boxes) < self.layers.value - 1:
+            self._add_box(NEW_LAYER_UNITS)
+        self._row.children = tuple(self.units) or (widgets.Label("none (a single sigmoid unit)"),)
+
+
+def _message_html(text, kind="info"):
+    """A sentence for a widget's message area, coloured by kind (info, success, warning, error)."""
+    return (f'<div class="dnn-message dnn-{kind}" style="color: {MESSAGE_COLOURS[kind]}; font-weight: 600">'
+            f"{html.escape(text)}</div>")
+
+
+def _int_box(value, description):
+    return widgets.IntText(value=int(value), description=description, style={"description_width": "initial"},
+                           layout=widgets.Layout(width="190px"))
+
+
+class ShapeExplorer(widgets.VBox):
+    """The layer-shapes explorer: see shape_explorer. Controls: .layers, .units (one box per hidden layer),
+    .inputs (n[0]), .examples (m); what it shows: .message, .table (HTML) and .drawing (PNG)."""
+
+    def __init__(self, layer_dims=None, m=209):
+        layer_dims = [int(n) for n in (DEFAULT_LAYER_DIMS if layer_dims is None else layer_dims)]
+        if len(layer_dims) < 2:
+            raise ValueError(f"shape_explorer: layer_dims must have at least two entries (input size and output "
+                             f"size), got {layer_dims}")
+        self.output_units = layer_dims[-1]
+        self.inputs = _int_box(layer_dims[0], "input features n[0]")
+        self.examples = _int_box(m, "examples m")
+        self.architecture = Architecture(layer_dims[1:-1], max(EXPLORER_MAX_LAYERS, len(layer_dims) - 1))
+        self.message = widgets.HTML()
+        self.table = widgets.HTML()
+        self.drawing = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        super().__init__([self.architecture, widgets.HBox([self.inputs, self.examples]), self.message,
+                          self.table, self.drawing])
+        for control in (self.inputs, self.examples):
+            control.observe(self.refresh, "value")
+        self.architecture.on_change(self.refresh)
+        self.refresh()
+
+    layers = property(lambda self: self.architecture.layers, doc="The slider for the number of layers L.")
+    units = property(lambda self: self.architecture.units, doc="The boxes for the units of each hidden layer.")
+
+    def layer_dims(self):
+        return [self.inputs.value] + self.architecture.hidden_units() + [self.output_units]
+
+    def refresh(self, change=None):
+        """Redraw the table and the picture for the current values, or say what is wrong with them."""
+        layer_dims, m = self.layer_dims(), self.examples.value
+        problem = dims_problem(layer_dims, m)
+        self.table.value = "" if problem else shapes_table_html(layer_dims, m)
+        L = len(layer_dims) - 1
+        if not problem and L > MAX_DRAWN_LAYERS:
+            problem = (f"{L} layers are too many to draw (at most {MAX_DRAWN_LAYERS}); the table lists them all.")
+        self.message.value = _message_html(problem, "error") if problem else ""
+        drawn = not problem
+        self.drawing.value = network_png(tuple(layer_dims), m) if drawn else b""
+        self.drawing.layout.display = None if drawn else "none"
+
+    def __repr__(self):
+        return f"ShapeExplorer(layer_dims={self.layer_dims()}, m={self.examples.value})"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The cost plot, drawn as SVG: light to send to the browser many times a second, from any thread
+
+class Run:
+    """One training run: its settings, the costs recorded so far and how it ended.
+
+    train_costs holds (iteration, cost) pairs, one every `every` iterations (100 points per run, where the
+    course records 25 over its 2500 iterations), and test_costs one every `test_every` iterations (25 points:
+    each needs the full parameters, which the fast engine rebuilds at some cost); `outcome` is None while it
+    runs, then "finished", "stopped", "diverged" or "failed"; `at` is the number of iterations done."""
+
+    def __init__(self, number, layer_dims, learning_rate, iterations, seed):
+        self.number, self.layer_dims, self.learning_rate = number, list(layer_dims), float(learning_rate)
+        self.iterations, self.seed = int(iterations), int(seed)
+        self.every = max(1, self.iterations // 100)
+        self.test_every = 4 * self.every
+        self.colour = COLOURS[(number - 1) % len(COLOURS)]
+        self.train_costs, self.test_costs = [], []
+        self.outcome, self.at, self.parameters, self.message = None, 0, None, ""
+
+    @property
+    def label(self):
+        hidden = "-".join(map(str, self.layer_dims[1:-1])) or "none"
+        return (f"run {self.number}: learning rate {self.learning_rate:.3g}, hidden units {hidden}, "
+                f"{self.iterations} iterations, seed {self.seed}")
+
+    @property
+    def state(self):
+        """How the run stands, for the legend."""
+        if self.outcome == "finished" and self.train_costs:
+            return f"final cost {self.train_costs[-1][1]:.4f}"
+        return {None: "training", "stopped": f"stopped at iteration {self.at}", "diverged": "diverged",
+                "failed": "failed"}.get(self.outcome, self.outcome)
+
+    def end(self, outcome, at, parameters=None, message=""):
+        self.outcome, self.at, self.parameters, self.message = outcome, at, parameters, message
+
+
+def _nice_step(span, count=5):
+    """A round tick step (1, 2 or 5 times a power of ten) giving about `count` ticks over [0, span]."""
+    raw = span / count
+    power = 10 ** np.floor(np.log10(raw))
+    return next(factor * power for factor in (1, 2, 5, 10) if raw <= factor * power * (1 + 1e-9))
+
+
+def _cost_axis_top(runs):
+    """The top of the cost axis: the largest cost, but at most twice the largest first cost, so that one
+    diverging run does not flatten all the others; rounded up to a tick."""
+    costs = [cost for run in runs for _, cost in run.train_costs + run.test_costs if np.isfinite(cost)]
+    firsts = [run.train_costs[0][1] for run in runs if run.train_costs and np.isfinite(run.train_costs[0][1])]
+    top = min(max(costs, default=1.0), 2 * max(firsts, default=np.inf))
+    step = _nice_step(top if top > 0 else 1.0)
+    return step * np.ceil(top / step) if top > 0 else step
+
+
+class _Frame:
+    """Where the plot area sits in the picture, and the mapping from (iteration, cost) to pixels."""
+    LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 44
+
+    def __init__(self, width, height, x_max, y_max):
+        self.width, self.height, self.x_max, self.y_max = width, height, x_max, y_max
+        self.x0, self.x1 = self.LEFT, width - self.RIGHT
+        self.y0, self.y1 = height - self.BOTTOM, self.TOP
+
+    def x(self, iteration):
+        return self.x0 + (self.x1 - self.x0) * iteration / self.x_max
+
+    def y(self, cost):
+        return self.y0 + (self.y1 - self.y0) * min(cost, self.y_max) / self.y_max
+
+
+def _axes_svg(frame):
+    """Grid lines, tick labels and axis titles."""
+    parts = []
+    for value in np.arange(0, frame.x_max * (1 + 1e-9), _nice_step(frame.x_max)):
+        x = frame.x(value)
+        parts.append(f'<line x1="{x:.1f}" y1="{frame.y0}" x2="{x:.1f}" y2="{frame.y1}" stroke="#e5e5e5"/>'
+                     f'<text x="{x:.1f}" y="{frame.y0 + 16}" text-anchor="middle">{value:g}</text>')
+    for value in np.arange(0, frame.y_max * (1 + 1e-9), _nice_step(frame.y_max)):
+        y = frame.y(value)
+        parts.append(f'<line x1="{frame.x0}" y1="{y:.1f}" x2="{frame.x1}" y2="{y:.1f}" stroke="#e5e5e5"/>'
+                     f'<text x="{frame.x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
+    parts.append(f'<rect x="{frame.x0}" y="{frame.y1}" width="{frame.x1 - frame.x0}" '
+                 f'height="{frame.y0 - frame.y1}" fill="none" stroke="#888888"/>'
+                 f'<text x="{(frame.x0 + frame.x1) / 2}" y="{frame.height - 8}" text-anchor="middle">'
+                 f'iterations</text><text x="16" y="{(frame.y0 + frame.y1) / 2}" text-anchor="middle" '
+                 f'transform="rotate(-90 16 {(frame.y0 + frame.y1) / 2})">cost</text>')
+    return "".join(parts)
+
+
+def _curve_svg(frame, run, kind):
+    """One run's train or test cost curve as a polyline, with a dot at its latest point."""
+    points = [(frame.x(i), frame.y(cost)) for i, cost in getattr(run, kind) if not np.isnan(cost)]
+    if not points:
+        return ""
+    dash = ' stroke-dasharray="6 4"' if kind == "test_costs" else ""
+    css = kind.replace("_costs", "-cost")
+    coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    x, y = points[-1]
+    return (f'<polyline class="{css}" data-run="{run.number}" points="{coordinates}" fill="none" '
+            f'stroke="{run.colour}" stroke-width="2"{dash}/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{run.colour}"/>')
+
+
+def _legend_svg(runs, top, with_test):
+    """Under the plot: one line per run (its colour, settings and state), then what the dashes mean."""
+    parts = []
+    for k, run in enumerate(runs):
+        y = top + 18 * k
+        parts.append(f'<g class="legend-entry" data-run="{run.number}"><line x1="{_Frame.LEFT}" y1="{y - 4}" '
+                     f'x2="{_Frame.LEFT + 28}" y2="{y - 4}" stroke="{run.colour}" stroke-width="3"/>'
+                     f'<text x="{_Frame.LEFT + 36}" y="{y}">{html.escape(run.label)}: '
+                     f'{html.escape(run.state)}</text></g>')
+    if with_test:
+        y = top + 18 * len(runs)
+        parts.append(f'<text x="{_Frame.LEFT}" y="{y}" fill="#555555">solid lines: training cost; '
+                     f'dashed lines: test cost</text>')
+    return "".join(parts)
+
+
+def cost_plot_svg(runs, width=720, height=320):
+    """The cost curves of `runs` (a list of Run) as an SVG picture: iterations across, the cost up, one
+    colour per run, solid for the training cost and dashed for the test cost, and a legend under the plot."""
+    with_test = any(run.test_costs for run in runs)
+    frame = _Frame(width, height, max((run.iterations for run in runs), default=2500), _cost_axis_top(runs))
+    body = [_axes_svg(frame)]
+    body += [_curve_svg(frame, run, kind) for run in runs for kind in ("train_costs", "test_costs")]
+    if not runs:
+        body.append(f'<text x="{(frame.x0 + frame.x1) / 2}" y="{(frame.y0 + frame.y1) / 2}" '
+                    f'text-anchor="middle" fill="#777777">Press Train: the cost curve is drawn here while the '
+                    f'network learns.</text>')
+    body.append(_legend_svg(runs, height + 8, with_test))
+    total = height + 18 * (len(runs) + with_test) + 8
+    return (f'<svg class="cost-plot" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" '
+            f'viewBox="0 0 {width} {total}" font-family="sans-serif" font-size="12">{"".join(body)}</svg>')
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The misclassified pictures
+
+def _class_name(classes, label):
+    name = classes[int(label)]
+    return name.decode("utf-8") if isinstance(name, bytes) else str(name)
+
+
+def _picture_png(column):
+    """One flattened picture (num_px * num_px * 3 values in [0, 1]) as PNG bytes, enlarged without blurring;
+    None when the column is not a square RGB picture."""
+    from PIL import Image
+
+    num_px = int(round(np.sqrt(column.size / 3)))
+    if num_px * num_px * 3 != column.size:
+        return None
+    pixels = np.clip(column.reshape(num_px, num_px, 3) * 255, 0, 255).astype(np.uint8)
+    picture = Image.fromarray(pixels).resize((GALLERY_PIXELS, GALLERY_PIXELS), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def misclassified_tiles(X, y, p, classes, limit=GALLERY_MAX_PICTURES):
+    """A picture and a caption (index, prediction, true class) for each of the first `limit` examples whose
+    prediction p differs from the label y; [] when none does or the columns are not pictures."""
+    tiles = []
+    for index in np.flatnonzero(p.ravel() != y.ravel())[:limit]:
+        png = _picture_png(X[:, index])
+        if png is None:
+            return []
+        caption = (f"#{index}: predicted {_class_name(classes, p.ravel()[index])}, "
+                   f"is {_class_name(classes, y.ravel()[index])}")
+        tiles.append(widgets.VBox([widgets.Image(value=png, format="png"),
+                                   widgets.HTML(f'<div style="font-size: 11px; line-height: 1.2">'
+                                                f'{html.escape(caption)}</div>')],
+                                  layout=widgets.Layout(width=f"{GALLERY_PIXELS + 16}px", margin="2px")))
+    return tiles
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The trainer
+
+def _checked_data(name, data):
+    """(X, Y) as float arrays, X (n, m) and Y (1, m); a clear error otherwise."""
+    try:
+        X, Y = data
+    except (TypeError, ValueError):
+        raise TypeError(f"cost_trainer: {name} must be a pair (X, Y), got {type(data).__name__}") from None
+    X, Y = np.asarray(X), np.asarray(Y)
+    if X.ndim != 2 or Y.shape != (1, X.shape[1]) or not np.issubdtype(X.dtype, np.floating):
+        raise ValueError(f"cost_trainer: {name} must be X (n, m) of floats and Y (1, m), got X {X.shape} "
+                         f"{X.dtype} and Y {Y.shape} (flatten and scale the pictures first: "
+                         f"X = images.reshape(images.shape[0], -1).T / 255.)")
+    return np.ascontiguousarray(X), Y.astype(float)  # contiguous rows: the fast engine reads X by rows
+
+
+def _step_cost(descent):
+    """One step of gradient descent; its cost as a float, NaN when the numbers overflowed."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        try:
+            return float(descent.step())
+        except (ValueError, FloatingPointError) as error:  # the library's checks refuse NaN and inf
+            if "NaN/inf" in str(error):
+                return float("nan")
+            raise
+
+
+def _cost(X, Y, parameters):
+    """The cost of parameters on (X, Y); NaN when the numbers overflow."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        try:
+            AL, _ = dnn_utils.L_model_forward(X, parameters)
+            return float(dnn_utils.compute_cost(AL, Y))
+        except ValueError:
+            return float("nan")
+
+
+def _accuracy_text(name, X, Y, parameters):
+    p = dnn_utils.predict(X, None, parameters)
+    right = int(np.sum(p == Y))
+    return p, f"{name} accuracy: {100 * dnn_utils.accuracy(p, Y):.1f}% ({right} of {Y.shape[1]})"
+
+
+def _seconds(seconds):
+    return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
+
+
+def _layer_dims_of(parameters):
+    L = len(parameters) // 2
+    return [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)]
+
+
+class CostTrainer(widgets.VBox):
+    """The live trainer: see cost_trainer.
+
+    Controls: .layers, .units (the architecture), .learning_rate, .iterations, .seed, .train_button,
+    .stop_button, .clear_button, .path, .save_button, .load_button. What it shows: .progress, .timing,
+    .status, .plot (the SVG cost curves), .accuracy, .gallery_title and .gallery. .runs lists the runs so
+    far; .wait(timeout) blocks until the current run has ended.
+    """
+
+    def __init__(self, train, test=None, classes=None):
+        self.train_data = _checked_data("train", train)
+        self.test_data = None if test is None else _checked_data("test", test)
+        if self.test_data is not None and self.test_data[0].shape[0] != self.train_data[0].shape[0]:
+            raise ValueError(f"cost_trainer: the test pictures have {self.test_data[0].shape[0]} features and the "
+                             f"training pictures {self.train_data[0].shape[0]}; expected the same number")
+        self.classes = DEFAULT_CLASSES if classes is None else tuple(classes)
+        self.runs = []
+        self._thread, self._stop, self._parameters = None, threading.Event(), None
+        super().__init__(self._build_controls() + self._build_outputs())
+        self.train_button.on_click(lambda _: self.start())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.clear_button.on_click(lambda _: self.clear())
+        self.save_button.on_click(lambda _: self.save())
+        self.load_button.on_click(lambda _: self.load())
+
+    def _build_controls(self):
+        self.architecture = Architecture(DEFAULT_LAYER_DIMS[1:-1], TRAINER_MAX_LAYERS)
+        self.learning_rate = widgets.SelectionSlider(options=[(f"{rate:g}", rate) for rate in LEARNING_RATES],
+                                                     value=0.0075, description="learning rate",
+                                                     style={"description_width": "initial"})
+        self.iterations = widgets.IntSlider(value=2500, min=100, max=10000, step=100, description="iterations",
+                                            style={"description_width": "initial"})
+        self.seed = widgets.BoundedIntText(value=1, min=0, max=2 ** 31 - 1, description="seed",
+                                           layout=widgets.Layout(width="160px"))
+        self.train_button = widgets.Button(description="Train", button_style="success", icon="play")
+        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
+        self.clear_button = widgets.Button(description="Clear runs", icon="trash")
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
+        self.timing = widgets.Label()
+        return [self.architecture, widgets.HBox([self.learning_rate, self.iterations, self.seed]),
+                widgets.HBox([self.train_button, self.stop_button, self.clear_button, self.progress, self.timing])]
+
+    def _build_outputs(self):
+        self.status = widgets.HTML()
+        self.plot = widgets.HTML(cost_plot_svg([]))
+        self.accuracy = widgets.HTML()
+        self.gallery_title = widgets.HTML()
+        self.gallery = widgets.Box(layout=widgets.Layout(flex_flow="row wrap"))
+        self.path = widgets.Text(value="trained_parameters.npz", description="file")
+        self.save_button = widgets.Button(description="Save", icon="save")
+        self.load_button = widgets.Button(description="Load", icon="folder-open")
+        return [self.status, self.plot, self.accuracy, self.gallery_title, self.gallery,
+                widgets.HBox([self.path, self.save_button, self.load_button])]
+
+    layers = property(lambda self: self.architecture.layers, doc="The slider for the number of layers L.")
+    units = property(lambda self: self.architecture.units, doc="The boxes for the units of each hidden layer.")
+
+    def layer_dims(self):
+        return [self.train_data[0].shape[0]] + self.architecture.hidden_units() + [1]
+
+    @property
+    def running(self):
+        return self._thread is not None and self._thread.is_alive()
+
+    def say(self, text, kind="info"):
+        """Show a sentence in the status line."""
+        self.status.value = _message_html(text, kind)
+
+    # -- what the buttons do ------------------------------------------------------------------------------
+
+    def start(self):
+        """Train: check the settings, then train a new run in a background thread."""
+        if self.running:
+            return
+        layer_dims = self.layer_dims()
+        problem = dims_problem(layer_dims, self.train_data[0].shape[1])
+        if problem:
+            self.say(problem, "error")
+            return
+        run = Run(len(self.runs) + 1, layer_dims, self.learning_rate.value, self.iterations.value, self.seed.value)
+        self.runs.append(run)
+        self._stop.clear()
+        self._set_running(True)
+        self.progress.max, self.progress.value, self.progress.bar_style = run.iterations, 0, "info"
+        self.accuracy.value = self.gallery_title.value = ""
+        self.gallery.children = ()
+        self.say(f"Run {run.number}: training a {len(layer_dims) - 1}-layer network {layer_dims} with learning "
+                 f"rate {run.learning_rate:.3g} for {run.iterations} iterations...")
+        self._thread = threading.Thread(target=self._train, args=(run,), name=f"training run {run.number}",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        """Stop: end the current run after the iteration it is doing; its parameters so far are kept."""
+        self._stop.set()
+
+    def wait(self, timeout=None):
+        """Block until the current run (if any) has ended; True when it has, False if timeout ran out."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self.running
+
+    def clear(self):
+        """Clear runs: forget the curves of the runs so far."""
+        if self.running:
+            self.say("Stop the current run before clearing the curves.", "warning")
+            return
+        self.runs = []
+        self.plot.value = cost_plot_svg(self.runs)
+        self.status.value = ""
+
+    def save(self):
+        """Save: write the parameters shown (the last run's, or the loaded ones) to the file in .path."""
+        if self._parameters is None:
+            self.say("Nothing to save yet: train a run (or load one) first.", "warning")
+            return
+        path = Path(self.path.value).expanduser()
+        try:
+            dnn_utils.save_parameters(path, self._parameters)
+        except (OSError, ValueError, TypeError) as error:
+            self.say(f"Could not save to {str(path)!r}: {error}", "error")
+            return
+        self.say(f"Saved the parameters of the network {_layer_dims_of(self._parameters)} to {str(path)!r}.",
+                 "success")
+
+    def load(self):
+        """Load: read parameters from the file in .path, show their architecture, accuracy and mistakes."""
+        if self.running:
+            self.say("Wait for the run to end (or stop it) before loading parameters.", "warning")
+            return
+        path = Path(self.path.value).expanduser()
+        try:
+            parameters = dnn_utils.load_parameters(path)
+        except (OSError, ValueError, TypeError) as error:
+            self.say(f"Could not load {str(path)!r}: {error}", "error")
+            return
+        layer_dims, n_x = _layer_dims_of(parameters), self.train_data[0].shape[0]
+        if layer_dims[0] != n_x or layer_dims[-1] != 1 or len(layer_dims) - 1 > TRAINER_MAX_LAYERS:
+            self.say(f"{str(path)!r} holds the network {layer_dims}; this trainer takes {n_x} input features, "
+                     f"one output unit and at most {TRAINER_MAX_LAYERS} layers.", "error")
+            return
+        self.architecture.set_hidden_units(layer_dims[1:-1])
+        self._evaluate(parameters)
+        self.say(f"Loaded the parameters of the network {layer_dims} from {str(path)!r}.", "success")
+
+    # -- the training thread ------------------------------------------------------------------------------
+
+    def _train(self, run):
+        """The body of the training thread: run gradient descent, then show how it went, whatever happens
+        (errors are shown in the widget: a background thread has nowhere else to report them)."""
+        started = time.perf_counter()
+        try:
+            self._descend(run, started)
+        except Exception as error:
+            run.end("failed", run.at, message=f"Run {run.number} failed at iteration {run.at}: "
+                                              f"{type(error).__name__}: {error}")
+        try:
+            self._finish(run, started)
+        except Exception as error:
+            self.say(f"Run {run.number} ended, but showing its results failed: {type(error).__name__}: {error}",
+                     "error")
+        finally:
+            self._set_running(False)
+
+    def _descend(self, run, started):
+        X, Y = self.train_data
+        parameters = dnn_utils.initialize_parameters_deep_scaled(run.layer_dims, seed=run.seed)
+        descent = dnn_train.GradientDescent(X, Y, parameters, run.learning_rate)
+        first_cost, next_refresh = None, started + REFRESH_SECONDS
+        for i in range(run.iterations):
+            run.at = i
+            if self._stop.is_set():
+                return run.end("stopped", i, descent.parameters())
+            if i % run.test_every == 0 and self.test_data is not None:
+                run.test_costs.append((i, _cost(*self.test_data, descent.parameters())))
+            cost = _step_cost(descent)
+            first_cost = cost if first_cost is None else first_cost
+            diverged = dnn_train.diverged(cost, first_cost)
+            if i % run.every == 0 or diverged:
+                run.train_costs.append((i, cost))
+            if diverged:
+                return run.end("diverged", i, message=self._divergence_message(run, first_cost, cost, i))
+            if time.perf_counter() >= next_refresh:
+                self._show_progress(run, i + 1, started)
+                next_refresh = time.perf_counter() + REFRESH_SECONDS
+        run.end("finished", run.iterations, descent.parameters())
+
+    @staticmethod
+    def _divergence_message(run, first_cost, cost, i):
+        became = f"to {cost:.4g}" if np.isfinite(cost) else "to NaN/inf (the numbers overflowed)"
+        return (f"Run {run.number} diverged: the cost went from {first_cost:.4g} at iteration 0 {became} at "
+                f"iteration {i}. The learning rate {run.learning_rate:.3g} is too large for this network; "
+                f"try a smaller one, such as {run.learning_rate / 10:.3g}.")
+
+    def _show_progress(self, run, done, started):
+        elapsed = time.perf_counter() - started
+        remaining = elapsed / done * (run.iterations - done) if done else 0.0
+        self.progress.value = done
+        self.timing.value = f"iteration {done} of {run.iterations}, elapsed {_seconds(elapsed)}, " \
+                            f"remaining about {_seconds(remaining)}"
+        self.plot.value = cost_plot_svg(self.runs)
+
+    def _finish(self, run, started):
+        """Show how a run ended: progress, curve, message, and for a usable run its accuracy and mistakes."""
+        self._show_progress(run, run.at, started)
+        elapsed = _seconds(time.perf_counter() - started)
+        self.timing.value = f"{run.at} iterations in {elapsed}"
+        self.progress.bar_style = {"finished": "success", "stopped": "warning"}.get(run.outcome, "danger")
+        if run.outcome == "finished":
+            self.say(f"Run {run.number} finished: {run.iterations} iterations in {elapsed}, final cost "
+                     f"{run.train_costs[-1][1]:.4f}.", "success")
+        elif run.outcome == "stopped":
+            self.say(f"Run {run.number} stopped at iteration {run.at} of {run.iterations}; the accuracy below "
+                     f"is that of the parameters reached so far.", "warning")
+        else:
+            self.say(run.message, "error")
+        if run.parameters is not None:
+            self._evaluate(run.parameters)
+
+    def _evaluate(self, parameters):
+        """Show the train and test accuracy of parameters and the misclassified test pictures."""
+        self._parameters = parameters
+        texts = [_accuracy_text("Train", *self.train_data, parameters)[1]]
+        if self.test_data is not None:
+            p, test_text = _accuracy_text("Test", *self.test_data, parameters)
+            self._show_mistakes(p)
+            texts.append(test_text)
+        self.accuracy.value = ('<p class="accuracy">' + " &nbsp;·&nbsp; ".join(f"<b>{text}</b>" for text in texts)
+                               + "</p>")
+
+    def _show_mistakes(self, p):
+        """The gallery of the test pictures whose prediction p is wrong, under a title that counts them."""
+        X, Y = self.test_data
+        tiles = misclassified_tiles(X, Y, p, self.classes)
+        wrong = int(np.sum(p != Y))
+        title = f"Misclassified test pictures: {wrong} of {Y.shape[1]}" if wrong else "No misclassified test pictures."
+        if wrong and not tiles:
+            title += f" (their {X.shape[0]} numbers are not square RGB pictures, so they are not drawn)"
+        elif len(tiles) < wrong:
+            title += f", the first {len(tiles)} shown"
+        self.gallery.children = tuple(tiles)
+        self.gallery_title.value = f"<b>{html.escape(title)}</b>"
+
+    def _set_running(self, running):
+        self.train_button.disabled = self.clear_button.disabled = self.load_button.disabled = running
+        self.stop_button.disabled = not running
+
+    def __repr__(self):
+        X = self.train_data[0]
+        test = "none" if self.test_data is None else f"{self.test_data[0].shape[1]} examples"
+        return f"CostTrainer(train={X.shape[1]} examples of {X.shape[0]} features, test={test})"
