@@ -1,21 +1,41 @@
-# Two commands: `make lab` (set up, then JupyterLab on notebooks/) and `make test` (set up, then every test).
+# Two commands: `make lab` (set up, then JupyterLab on notebooks/) and `make test` (set up, then every test);
+# `make demo` serves the classroom dashboard notebooks/demo.ipynb with Voila on http://127.0.0.1:8866/.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test bench setup clean-venv
+.PHONY: lab test demo browser bench setup clean-venv student grade
 
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-test: $(INSTALLED)
+test: $(INSTALLED) browser
 	$(BIN)/python -m pytest
+
+demo: $(INSTALLED)
+	$(BIN)/voila notebooks/demo.ipynb --no-browser --port=8866 --Voila.ip=127.0.0.1
+
+# The browser test drives Debian's Chromium through Playwright: install it when it is missing (CI runs as root
+# on Debian). Where it cannot be installed, the browser test says so and is skipped (it fails under CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) || \
+	  echo "make browser: could not install Debian's chromium; the browser test will be skipped"
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py
 
 setup: $(INSTALLED)
+
+# The notebooks without their solutions, with what they need, in build/student (see grading.py).
+student: $(INSTALLED)
+	$(BIN)/python grading.py student build/student
+
+# The scorecard of a handed-in notebook: make grade NB=path/to/notebook.ipynb (non-zero exit if not full marks).
+grade: $(INSTALLED)
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
+	$(BIN)/python grading.py grade "$(NB)"
 
 # The virtual environment is (re)built whenever the pinned requirements or the packaging change.
 $(INSTALLED): requirements.txt pyproject.toml

@@ -1,0 +1,265 @@
+"""The student edition and the grader, round trip: the lessons' notebooks score full marks, the student
+edition untouched scores 0 with "not implemented" everywhere, a pasted mutant costs exactly its function's
+point with its diagnosis, and a notebook that loops, crashes or deletes files neither stops the grader nor
+touches the project (grading.py)."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import grading
+import testCases
+from mutants import MUTANTS, VARIANTS, edited, label, library_source
+
+PROJECT = Path(grading.__file__).resolve().parent
+LESSONS = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+DATA_SET = [PROJECT / name for name in grading.DATA_FILES if name.endswith(".h5")]
+needs_data = pytest.mark.skipif(not all(path.exists() for path in DATA_SET),
+                                reason="the drawn data set is not made yet (datasets/make_drawncat.py)")
+SETUP = "import numpy as np\nfrom testCases import *"
+FAST = {"cell_timeout": 60, "timeout": 300}  # limits for the small notebooks below
+
+
+def needs_data_for(path):
+    """Notebooks 04 and 05 load the pictures."""
+    return [needs_data] if Path(path).name[:2] in ("04", "05") else []
+
+
+def lessons():
+    return [pytest.param(path, id=path.name[:2], marks=needs_data_for(path)) for path in LESSONS]
+
+
+def exercises(nb):
+    return [name for name in map(grading.exercise_name, nb.cells) if name]
+
+
+def small_notebook(path, *sources):
+    """A notebook of code cells, written to `path`."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def exercise_and_check(name, source=None):
+    return [source or library_source(name), f"check_{name}({name})"]
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    return grading.build_student(tmp_path_factory.mktemp("edition") / "student")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The student edition
+
+def test_solutions_are_replaced_as_nbgrader_does():
+    source = "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    y = x\n    ### END SOLUTION\n    return y"
+    assert grading.strip_solutions(source) == ("def f(x):\n    y = 1\n    # YOUR CODE HERE\n"
+                                               "    raise NotImplementedError()\n    return y")
+    for broken in ("### BEGIN SOLUTION\nx", "x\n### END SOLUTION", "### BEGIN SOLUTION\n### BEGIN SOLUTION"):
+        with pytest.raises(ValueError):
+            grading.strip_solutions(broken)
+
+
+def test_the_student_edition_holds_what_the_notebooks_need(student):
+    assert sorted(path.name for path in student.glob("*.ipynb")) == [path.name for path in LESSONS]
+    for name in grading.project_modules() + ("requirements.txt", "README.md", "datasets/make_drawncat.py"):
+        assert (student / name).is_file(), name
+    assert {"testCases.py", "dnn_utils.py", "dnn_checks.py"} <= set(grading.project_modules())
+    assert not (student / "grading.py").exists()
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.name[:2])
+def test_a_student_notebook_is_the_lesson_without_solutions_and_outputs(path, student):
+    lesson, copy = grading.read_notebook(path), grading.read_notebook(student / path.name)
+    assert len(copy.cells) == len(lesson.cells)
+    for original, cell in zip(lesson.cells, copy.cells):
+        assert cell.cell_type == original.cell_type
+        if cell.cell_type != "code":
+            assert cell.source == original.source
+            continue
+        assert cell.source == grading.strip_solutions(original.source)
+        assert cell.outputs == [] and cell.execution_count is None
+        assert "SOLUTION" not in cell.source
+    for name in exercises(lesson):
+        cell = next(cell for cell in copy.cells if grading.exercise_name(cell) == name)
+        assert "# YOUR CODE HERE\n" in cell.source and "raise NotImplementedError()" in cell.source
+
+
+def test_only_cells_that_call_an_exercise_are_tagged(student):
+    nb = grading.read_notebook(student / "02_forward_propagation.ipynb")
+    tagged = [cell.source for cell in nb.cells if grading.ALLOWED_ERRORS_TAG in cell.metadata.get("tags", [])]
+    assert any(source.startswith("t_Z = np.array") for source in tagged)  # it calls sigmoid and relu
+    assert not any(grading.exercise_name(cell) or grading.checked_name(cell) for cell in nb.cells
+                   if grading.ALLOWED_ERRORS_TAG in cell.metadata.get("tags", []))
+    assert not any("import" in source.split("\n")[0] for source in tagged)
+
+
+def test_the_nbgrader_copies_carry_nbgraders_metadata(tmp_path):
+    folder = grading.build_nbgrader(tmp_path)
+    ids = []
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in grading.read_notebook(path).cells:
+            meta = cell.metadata.get("nbgrader")
+            if grading.BEGIN in cell.source:  # nbgrader accepts solution regions in solution cells only
+                assert meta and meta["solution"] and not meta["grade"] and meta["schema_version"] == 3
+            if meta and meta["grade"]:
+                assert meta["points"] == 1 and meta["locked"] and "strict=True" in cell.source
+            ids += [meta["grade_id"]] if meta else []
+    assert len(ids) == len(set(ids)) == 2 * len(testCases.FUNCTIONS)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Round trips through the grader
+
+@pytest.mark.parametrize("path", lessons())
+def test_a_lesson_notebook_scores_full_marks(path):
+    card = grading.grade(path)
+    assert card.total == len(exercises(grading.read_notebook(path))) > 0
+    assert card.score == card.total, card.text()
+    assert all(comment == "ok" for _, _, comment in card.lines)
+
+
+@pytest.mark.parametrize("path", lessons())
+def test_an_untouched_student_notebook_scores_0_and_runs_through(path, student, tmp_path):
+    executed = tmp_path / "executed.ipynb"
+    card = grading.grade(student / path.name, executed=executed)
+    assert card.score == 0 and card.total == len(exercises(grading.read_notebook(path)))
+    assert all(comment == "not implemented" for _, _, comment in card.lines), card.text()
+    assert not any(note.startswith("stopped") for note in card.notes), card.notes
+    nb = grading.read_notebook(executed)
+    for cell in nb.cells:  # "Run All" stops at an error in a cell that is not tagged: there is none
+        if any(output.output_type == "error" for output in cell.get("outputs", [])):
+            assert grading.ALLOWED_ERRORS_TAG in cell.metadata.get("tags", []), cell.source
+        if grading.checked_name(cell):
+            printed = "".join(output.get("text", "") for output in cell.outputs)
+            assert "not implemented yet" in printed and "Traceback" not in printed
+
+
+PASTED = {"01": ("initialize_parameters_deep", "W_transposed"), "02": ("linear_forward", "b_left_out"),
+          "03": ("linear_backward", "dW_no_1_over_m"), "04": ("two_layer_model", "not_updated"),
+          "05": ("initialize_parameters_deep_scaled", "scale_0_01")}
+
+
+def one_mutant_per_notebook():
+    """For each lesson notebook, a mutant of an exercise that later ones build on."""
+    for path in LESSONS:
+        mutant = next(mutant for mutant in MUTANTS if (mutant.name, mutant.id) == PASTED[path.name[:2]])
+        yield pytest.param(path, mutant, id=f"{path.name[:2]}-{mutant.name}-{mutant.id}",
+                           marks=needs_data_for(path))
+
+
+@pytest.mark.parametrize("path, mutant", list(one_mutant_per_notebook()))
+def test_a_pasted_mutant_costs_its_own_point_with_its_diagnosis(path, mutant, tmp_path):
+    nb = grading.read_notebook(path)
+    cell = next(cell for cell in nb.cells if grading.exercise_name(cell) == mutant.name)
+    cell.source = edited(mutant.name, mutant.edits)
+    nbformat.write(nb, str(tmp_path / path.name))
+    card = grading.grade(tmp_path / path.name, quick=True)
+    assert card.score == card.total - 1, card.text()
+    assert card.points(mutant.name) == 0 and card.comment(mutant.name).startswith(f"{mutant.id}: ")
+
+
+@pytest.mark.parametrize("item", MUTANTS + VARIANTS, ids=label)
+def test_each_exercise_is_graded_on_its_own_code(item):
+    """What the grader does with an exercise cell's code, for every mutant (0, its diagnosis) and every
+    correct rewrite (1, ok)."""
+    result = grading._check_one(testCases, item.name, edited(item.name, item.edits))
+    if hasattr(item, "id"):
+        assert result.get("points", 0) == 0 and result.get("mistake") == item.id, result
+    else:
+        assert result == {"points": 1, "comment": "ok"}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Notebooks that misbehave
+
+UNSTOPPABLE = "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except KeyboardInterrupt:\n" \
+              "        pass"
+
+
+def test_a_loop_is_interrupted_at_the_cell_time_limit(tmp_path):
+    path = small_notebook(tmp_path / "loop.ipynb", SETUP, *exercise_and_check("sigmoid"), "while True:\n    pass",
+                          *exercise_and_check("relu"))
+    card = grading.grade(path, cell_timeout=8, timeout=120)
+    assert (card.score, card.total) == (2, 2), card.text()
+    assert "(1 with an error or out of time)" in card.notes[0]
+
+
+def test_a_loop_that_ignores_interrupts_stops_the_run(tmp_path):
+    path = small_notebook(tmp_path / "stuck.ipynb", SETUP, *exercise_and_check("sigmoid"), UNSTOPPABLE,
+                          *exercise_and_check("relu"))
+    card = grading.grade(path, cell_timeout=6, timeout=120)
+    assert (card.score, card.total) == (1, 2), card.text()
+    assert card.comment("sigmoid") == "ok" and card.comment("relu").startswith("did not run")
+    assert "stopped at cell 3: a cell ran out of time and went on after it was interrupted" in card.notes
+
+
+def test_the_whole_run_has_a_time_limit(tmp_path):
+    path = small_notebook(tmp_path / "slow.ipynb", SETUP, *exercise_and_check("sigmoid"),
+                          *["import time\ntime.sleep(3)"] * 5, *exercise_and_check("relu"))
+    card = grading.grade(path, cell_timeout=10, timeout=14)
+    assert (card.score, card.total) == (1, 2), card.text()
+    assert any("the time limit of the whole run" in note for note in card.notes), card.notes
+
+
+def test_a_kernel_crash_is_reported_and_what_ran_is_graded(tmp_path):
+    path = small_notebook(tmp_path / "crash.ipynb", SETUP, *exercise_and_check("sigmoid"),
+                          "import os\nos._exit(1)", *exercise_and_check("relu"))
+    card = grading.grade(path, **FAST)
+    assert (card.score, card.total) == (1, 2), card.text()
+    assert any("the kernel died" in note for note in card.notes), card.notes
+    assert card.comment("relu").startswith("did not run: the run stopped before it (the kernel died")
+
+
+def test_a_function_that_kills_the_checks_costs_its_own_point_only(tmp_path):
+    killer = "def relu(Z):\n    import os\n    os._exit(3)"
+    path = small_notebook(tmp_path / "killer.ipynb", SETUP, library_source("sigmoid"), killer,
+                          library_source("linear_forward"))
+    card = grading.grade(path, **FAST)
+    assert [line[:2] for line in card.lines] == [("sigmoid", 1), ("relu", 0), ("linear_forward", 1)], card.text()
+    assert card.comment("relu") == "crashed the grader's process while being checked (exit status 3)"
+
+
+def test_deleting_files_only_deletes_the_graders_copies(tmp_path):
+    project = tmp_path / "project"
+    for name in grading.project_modules() + ("grading.py",):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT / name, project / name)
+    shutil.copytree(PROJECT / "notebooks", project / "notebooks")
+    before = sorted(path.relative_to(project) for path in project.rglob("*"))
+    handed_in = tmp_path / "handed_in"
+    handed_in.mkdir()
+    (handed_in / "sentinel.txt").write_text("keep me")
+    vandal = ("import os, shutil, dnn_utils\nprint('cwd', os.getcwd())\nprint('module', dnn_utils.__file__)\n"
+              "for name in os.listdir('.'):\n    shutil.rmtree(name) if os.path.isdir(name) else os.remove(name)\n"
+              "for name in ('sentinel.txt', '../sentinel.txt', 'notebooks/01_initialization.ipynb'):\n"
+              "    if os.path.exists(name):\n        os.remove(name)")
+    path = small_notebook(handed_in / "vandal.ipynb", SETUP, *exercise_and_check("sigmoid"), vandal,
+                          *exercise_and_check("relu"))
+    card = grading.grade(path, project=project, executed=tmp_path / "executed.ipynb", **FAST)
+    assert sorted(path.relative_to(project) for path in project.rglob("*")) == before
+    assert (handed_in / "sentinel.txt").read_text() == "keep me"
+    assert (card.score, card.total) == (2, 2), card.text()  # graded from the grader's own copies
+    printed = grading.read_notebook(tmp_path / "executed.ipynb").cells[3].outputs[0].text
+    cwd, module = (line.split(" ", 1)[1] for line in printed.splitlines())
+    assert Path(module).parent == Path(cwd) and "dnn_grading_" in cwd
+    assert not Path(cwd).exists()  # the grader's temporary folder is gone
+
+
+def test_the_command_line_prints_the_scorecard_and_exits_non_zero_below_full_marks(tmp_path):
+    good = small_notebook(tmp_path / "good.ipynb", SETUP, *exercise_and_check("sigmoid"))
+    bad = small_notebook(tmp_path / "bad.ipynb", SETUP,
+                         *exercise_and_check("relu", "def relu(Z):\n    return Z, Z"))
+    command = [sys.executable, str(PROJECT / "grading.py"), "grade", "--quick"]
+    done = subprocess.run(command + [str(good)], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.splitlines()[-2:] == [
+        "sigmoid     1/1  ok", "score: 1/1"], done.stdout + done.stderr
+    done = subprocess.run(command + [str(bad)], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1 and done.stdout.splitlines()[-1] == "score: 0/1", done.stdout + done.stderr
+    assert done.stdout.splitlines()[-2].startswith("relu        0/1  wrong: wrong values: A differs")
