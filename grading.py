@@ -390,7 +390,7 @@ def execute(notebook, executed, progress_file, cell_timeout, timeout, quick):
                     break
                 continue
             except DeadKernelError:
-                _log(progress, stopped="the kernel died (the notebook crashed it)", at=index)
+                _log(progress, stopped="the kernel died: the notebook crashed it", at=index)
                 break
             _log(progress, cell=index, status="ok" if replies.get(index) == "ok" else "error")
     nbformat.write(nb, str(executed))
