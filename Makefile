@@ -7,8 +7,11 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: lab test demo browser bench setup clean-venv student grade
 
+# Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: $(INSTALLED) browser
 	$(BIN)/python -m pytest
