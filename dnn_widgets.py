@@ -5,12 +5,13 @@ shape_explorer(layer_dims=None, m=209)
     features and of examples; shows, as they change, the shapes of W[l], b[l], Z[l] and A[l] of every layer,
     the number of parameters and a drawing of the network.
 
-cost_trainer(train, test=None, classes=None)
+cost_trainer(train, test=None, classes=None, hidden_units=(20, 7, 5))
     Trains [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID on train = (X, Y) in a background thread, so the
     notebook stays usable, and draws the cost curve (train, and test when given) while it learns; each run is
     overlaid on the previous ones, so a class can compare learning rates and depths. Stop ends a run early;
-    a run that diverges stops with a message naming its learning rate. At the end: the train and test
-    accuracy and the misclassified test pictures. Save and Load write and read a run's parameters.
+    a run that diverges, or whose ReLUs all die, stops with a message naming its learning rate. At the end:
+    the train and test accuracy and the misclassified test pictures. Save and Load write and read a run's
+    parameters.
 
 Both return an ipywidgets container: end a notebook cell with it to show it. Their controls are attributes
 (`.layers`, `.units`, `.learning_rate`, `.train_button`, ...), so a test or a script can drive them as a
@@ -52,11 +53,13 @@ def shape_explorer(layer_dims=None, m=209):
     return ShapeExplorer(layer_dims, m)
 
 
-def cost_trainer(train, test=None, classes=None):
+def cost_trainer(train, test=None, classes=None, hidden_units=DEFAULT_LAYER_DIMS[1:-1]):
     """The live trainer on train = (X, Y) (flattened, scaled pictures, one per column, and their 0/1 labels);
     test = (X, Y) adds the test cost curve, the test accuracy and the gallery of misclassified pictures.
-    classes names labels 0 and 1 (default [b'non-cat', b'cat'], as load_data returns them)."""
-    return CostTrainer(train, test, classes)
+    classes names labels 0 and 1 (default [b'non-cat', b'cat'], as load_data returns them).
+    hidden_units are the units of the hidden layers it starts with: (7,) for the two-layer model, the default
+    (20, 7, 5) for the course's four-layer model, () for a single sigmoid unit."""
+    return CostTrainer(train, test, classes, hidden_units)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -257,7 +260,8 @@ class Run:
     train_costs holds (iteration, cost) pairs, one every `every` iterations (100 points per run, where the
     course records 25 over its 2500 iterations), and test_costs one every `test_every` iterations (25 points:
     each needs the full parameters, which the fast engine rebuilds at some cost); `outcome` is None while it
-    runs, then "finished", "stopped", "diverged" or "failed"; `at` is the number of iterations done."""
+    runs, then "finished", "stopped", "diverged", "dead" (a hidden layer's ReLUs all output 0, so the network
+    can no longer learn) or "failed"; `at` is the number of iterations done."""
 
     def __init__(self, number, layer_dims, learning_rate, iterations, seed):
         self.number, self.layer_dims, self.learning_rate = number, list(layer_dims), float(learning_rate)
@@ -280,7 +284,7 @@ class Run:
         if self.outcome == "finished" and self.train_costs:
             return f"final cost {self.train_costs[-1][1]:.4f}"
         return {None: "training", "stopped": f"stopped at iteration {self.at}", "diverged": "diverged",
-                "failed": "failed"}.get(self.outcome, self.outcome)
+                "dead": f"dead at iteration {self.at}", "failed": "failed"}.get(self.outcome, self.outcome)
 
     def end(self, outcome, at, parameters=None, message=""):
         self.outcome, self.at, self.parameters, self.message = outcome, at, parameters, message
@@ -442,6 +446,19 @@ def _checked_data(name, data):
     return np.ascontiguousarray(X), Y.astype(float)  # contiguous rows: the fast engine reads X by rows
 
 
+def _checked_hidden_units(hidden_units):
+    """hidden_units as a list of positive ints, at most TRAINER_MAX_LAYERS - 1 of them; a clear error otherwise."""
+    try:
+        units = [int(n) for n in hidden_units]
+        exact = all(n == u for n, u in zip(units, hidden_units))
+    except (TypeError, ValueError):
+        units, exact = [], False
+    if not exact or any(n < 1 for n in units) or len(units) > TRAINER_MAX_LAYERS - 1:
+        raise ValueError(f"cost_trainer: hidden_units must be a list of at most {TRAINER_MAX_LAYERS - 1} positive "
+                         f"whole numbers, one per hidden layer (e.g. (7,) or (20, 7, 5)), got {hidden_units!r}")
+    return units
+
+
 def _step_cost(descent):
     """One step of gradient descent; its cost as a float, NaN when the numbers overflowed."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -461,6 +478,20 @@ def _cost(X, Y, parameters):
             return float(dnn_utils.compute_cost(AL, Y))
         except ValueError:
             return float("nan")
+
+
+def dead_layer(X, parameters):
+    """The first hidden layer whose ReLUs output 0 for every column of X, or None.
+
+    Such a layer passes no gradient back (relu_backward zeroes dZ wherever Z <= 0) and gives the next layer
+    nothing to learn from, so the layers up to it never change again and the network gives every example the
+    same answer: the run is over, whatever the number of iterations left."""
+    A, L = X, len(parameters) // 2
+    for l in range(1, L):
+        A, _ = dnn_utils.linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], "relu")
+        if not A.any():
+            return l
+    return None
 
 
 def _accuracy_text(name, X, Y, parameters):
@@ -487,7 +518,8 @@ class CostTrainer(widgets.VBox):
     far; .wait(timeout) blocks until the current run has ended.
     """
 
-    def __init__(self, train, test=None, classes=None):
+    def __init__(self, train, test=None, classes=None, hidden_units=DEFAULT_LAYER_DIMS[1:-1]):
+        self._first_hidden_units = _checked_hidden_units(hidden_units)
         self.train_data = _checked_data("train", train)
         self.test_data = None if test is None else _checked_data("test", test)
         if self.test_data is not None and self.test_data[0].shape[0] != self.train_data[0].shape[0]:
@@ -504,7 +536,7 @@ class CostTrainer(widgets.VBox):
         self.load_button.on_click(lambda _: self.load())
 
     def _build_controls(self):
-        self.architecture = Architecture(DEFAULT_LAYER_DIMS[1:-1], TRAINER_MAX_LAYERS)
+        self.architecture = Architecture(self._first_hidden_units, TRAINER_MAX_LAYERS)
         self.learning_rate = widgets.SelectionSlider(options=[(f"{rate:g}", rate) for rate in LEARNING_RATES],
                                                      value=0.0075, description="learning rate",
                                                      style={"description_width": "initial"})
@@ -652,8 +684,13 @@ class CostTrainer(widgets.VBox):
             run.at = i
             if self._stop.is_set():
                 return run.end("stopped", i, descent.parameters())
-            if i % run.test_every == 0 and self.test_data is not None:
-                run.test_costs.append((i, _cost(*self.test_data, descent.parameters())))
+            if i % run.test_every == 0:
+                parameters = descent.parameters()
+                dead = dead_layer(X, parameters)
+                if dead is not None:
+                    return run.end("dead", i, parameters, self._dead_message(run, dead, i))
+                if self.test_data is not None:
+                    run.test_costs.append((i, _cost(*self.test_data, parameters)))
             cost = _step_cost(descent)
             first_cost = cost if first_cost is None else first_cost
             diverged = dnn_train.diverged(cost, first_cost)
@@ -673,6 +710,16 @@ class CostTrainer(widgets.VBox):
                 f"iteration {i}. The learning rate {run.learning_rate:.3g} is too large for this network; "
                 f"try a smaller one, such as {run.learning_rate / 10:.3g}.")
 
+    @staticmethod
+    def _dead_message(run, l, i):
+        what = (f"Run {run.number} stopped at iteration {i}: every ReLU of hidden layer {l} outputs 0 for every "
+                f"training example, so no gradient gets through it and the network gives every example the "
+                f"same answer; more iterations cannot change that.")
+        if i == 0:
+            return what + " It started that way: try another seed or more units in that layer."
+        return what + (f" The learning rate {run.learning_rate:.3g} pushed the weights too far; try a smaller "
+                       f"one, such as {run.learning_rate / 10:.3g}.")
+
     def _show_progress(self, run, done, started):
         elapsed = time.perf_counter() - started
         remaining = elapsed / done * (run.iterations - done) if done else 0.0
@@ -686,7 +733,8 @@ class CostTrainer(widgets.VBox):
         self._show_progress(run, run.at, started)
         elapsed = _seconds(time.perf_counter() - started)
         self.timing.value = f"{run.at} iterations in {elapsed}"
-        self.progress.bar_style = {"finished": "success", "stopped": "warning"}.get(run.outcome, "danger")
+        self.progress.bar_style = {"finished": "success", "stopped": "warning", "dead": "warning"}.get(run.outcome,
+                                                                                                       "danger")
         if run.outcome == "finished":
             self.say(f"Run {run.number} finished: {run.iterations} iterations in {elapsed}, final cost "
                      f"{run.train_costs[-1][1]:.4f}.", "success")
@@ -694,7 +742,7 @@ class CostTrainer(widgets.VBox):
             self.say(f"Run {run.number} stopped at iteration {run.at} of {run.iterations}; the accuracy below "
                      f"is that of the parameters reached so far.", "warning")
         else:
-            self.say(run.message, "error")
+            self.say(run.message, "warning" if run.outcome == "dead" else "error")
         if run.parameters is not None:
             self._evaluate(run.parameters)
 

@@ -325,3 +325,59 @@ def test_data_that_are_not_pictures_get_a_title_but_no_gallery():
     assert trainer.gallery.children == ()
     assert re.fullmatch(r"Misclassified test pictures: \d+ of 20 \(their 10 numbers are not square RGB pictures, "
                         r"so they are not drawn\)", text(trainer.gallery_title))
+
+
+def test_the_trainer_starts_with_the_hidden_layers_it_is_given(data):
+    two_layer = dnn_widgets.cost_trainer(*data, hidden_units=(7,))
+    assert two_layer.layers.value == 2 and [box.value for box in two_layer.units] == [7]
+    assert two_layer.layer_dims() == [192, 7, 1]
+    assert dnn_widgets.cost_trainer(*data, hidden_units=[]).layer_dims() == [192, 1]
+    assert dnn_widgets.cost_trainer(*data).layer_dims() == [192, 20, 7, 5, 1]
+    run = train(two_layer, iterations=100)
+    assert run.layer_dims == [192, 7, 1]
+
+
+@pytest.mark.parametrize("hidden_units", [(0,), (7, -1), ("seven",), (2.5,), 7, tuple(range(1, 9))])
+def test_bad_hidden_units_are_refused_with_a_clear_error(data, hidden_units):
+    with pytest.raises(ValueError, match=r"cost_trainer: hidden_units must be a list of at most 7 positive whole "
+                                         r"numbers, one per hidden layer \(e\.g\. \(7,\) or \(20, 7, 5\)\), got "):
+        dnn_widgets.cost_trainer(*data, hidden_units=hidden_units)
+
+
+def test_dead_layer_finds_the_first_hidden_layer_whose_relus_all_output_zero():
+    rng = np.random.RandomState(1)
+    X = rng.rand(6, 10)
+    parameters = dnn_utils.initialize_parameters_deep_scaled([6, 4, 3, 1], seed=1)
+    assert dnn_widgets.dead_layer(X, parameters) is None
+    parameters["b2"] = np.full((3, 1), -1e3)    # every Z[2] negative
+    assert dnn_widgets.dead_layer(X, parameters) == 2
+    parameters["b1"] = np.full((4, 1), -1e3)
+    assert dnn_widgets.dead_layer(X, parameters) == 1
+    parameters["b1"][0] = 1e3                    # one unit of layer 1 alive is enough for layer 1 ...
+    assert dnn_widgets.dead_layer(X, parameters) == 2  # ... but layer 2 is still dead
+
+
+def test_a_run_whose_relus_all_die_stops_and_says_why(trainer):
+    # With learning rate 2 the first steps throw the hidden layers' weights so far that every ReLU of a layer
+    # outputs 0 for every picture: the cost then sits still (at the labels' base rate) however long it runs.
+    run = train(trainer, iterations=2000, learning_rate=2.0)
+    assert run.outcome == "dead" and 0 < run.at < 2000
+    assert re.fullmatch(rf"Run 1 stopped at iteration {run.at}: every ReLU of hidden layer \d outputs 0 for every "
+                        r"training example, so no gradient gets through it and the network gives every example "
+                        r"the same answer; more iterations cannot change that\. The learning rate 2 pushed the "
+                        r"weights too far; try a smaller one, such as 0\.2\.", text(trainer.status))
+    assert dnn_widgets.dead_layer(trainer.train_data[0], run.parameters) is not None
+    assert trainer.progress.bar_style == "warning"
+    predictions = dnn_utils.predict(trainer.train_data[0], None, run.parameters)
+    assert len(np.unique(predictions)) == 1      # the same answer for every picture ...
+    assert "Train accuracy" in text(trainer.accuracy)  # ... which the accuracy shows
+    assert f"seed 1: dead at iteration {run.at}" in trainer.plot.value
+
+
+def test_a_network_dead_from_the_start_says_to_change_the_seed_or_the_units(data):
+    trainer = dnn_widgets.cost_trainer(*data, hidden_units=[1])
+    trainer.seed.value = 3                       # this seed's single unit outputs 0 for every picture
+    run = train(trainer, iterations=500, learning_rate=0.01)
+    assert (run.outcome, run.at) == ("dead", 0)
+    assert text(trainer.status).endswith("more iterations cannot change that. It started that way: try another "
+                                         "seed or more units in that layer.")
