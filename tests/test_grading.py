@@ -70,7 +70,8 @@ def test_the_student_edition_holds_what_the_notebooks_need(student):
     assert sorted(path.name for path in student.glob("*.ipynb")) == [path.name for path in LESSONS]
     for name in grading.project_modules() + ("requirements.txt", "README.md", "datasets/make_drawncat.py"):
         assert (student / name).is_file(), name
-    assert {"testCases.py", "dnn_utils.py", "dnn_checks.py"} <= set(grading.project_modules())
+    assert {"testCases.py", "dnn_utils.py", "dnn_checks.py", "dnn_train.py", "dnn_plots.py", "dnn_widgets.py"} \
+        <= set(grading.project_modules())
     assert not (student / "grading.py").exists()
 
 

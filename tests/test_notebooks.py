@@ -99,3 +99,33 @@ def test_notebooks_are_stored_executed(path):
     assert all(cell["execution_count"] for cell in cells), f"{path.name} has cells that were not run"
     counts = [cell["execution_count"] for cell in cells]
     assert counts == list(range(1, len(counts) + 1)), f"{path.name} was not run top to bottom in one go"
+
+
+# Where the widgets teach: the shapes table in 01/02 (with the same table printed as text next to it, which
+# nbval compares and a static page shows), the live trainer in 04/05.
+WIDGETS_USED = {"01_initialization.ipynb": ("shape_explorer(", "print_shapes("),
+                "02_forward_propagation.ipynb": ("shape_explorer(", "print_shapes("),
+                "04_two_layer_model.ipynb": ("cost_trainer(",),
+                "05_L_layer_model.ipynb": ("cost_trainer(",)}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.mark.parametrize("name", sorted(WIDGETS_USED))
+def test_the_widgets_are_shown_where_they_teach(name):
+    cells = code_cells(PROJECT / "notebooks" / name)
+    for call in WIDGETS_USED[name]:
+        showing = [cell for cell in cells if call in source(cell)]
+        assert showing, f"{name} does not call {call[:-1]}"
+        assert all(cell["outputs"] for cell in showing), f"{name}: a cell calling {call[:-1]} shows nothing"
+    widget_cell = next(cell for cell in cells if WIDGETS_USED[name][0] in source(cell))
+    assert source(widget_cell).strip().endswith(")"), f"{name}: the widget must be the cell's last expression"
+    assert [out["output_type"] for out in widget_cell["outputs"]] == ["execute_result"]
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_no_widget_views_are_stored(path):
+    """A stored widget view without its model shows an error when the notebook is opened before it is run;
+    stored as text (its repr) it says what will appear there."""
+    notebook = json.loads(path.read_text())
+    views = [cell for cell in code_cells(path) for out in cell.get("outputs", []) if WIDGET_VIEW in out.get("data", {})]
+    assert not views and "widgets" not in notebook["metadata"], f"{path.name} stores widget views or their state"
