@@ -149,7 +149,7 @@ class Architecture(widgets.VBox):
                                         description="layers L", continuous_update=False)
         self._boxes = [self._unit_box(l, n) for l, n in enumerate(hidden_units, start=1)]
         self._callbacks = []
-        self._row = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self._row = _row()
         super().__init__([self.layers, widgets.HBox([widgets.Label("units per hidden layer:"), self._row])])
         self.layers.observe(self._resize, "value")
         self._resize()
@@ -194,6 +194,12 @@ class Architecture(widgets.VBox):
         self._row.children = tuple(self.units) or (widgets.Label("none (a single sigmoid unit)"),)
 
 
+def _row(*children):
+    """Controls side by side, wrapping onto the next line where the page is too narrow for them all (a
+    notebook beside JupyterLab's file browser, a projector's low resolution)."""
+    return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+
+
 def _message_html(text, kind="info"):
     """A sentence for a widget's message area, coloured by kind (info, success, warning, error)."""
     return (f'<div class="dnn-message dnn-{kind}" style="color: {MESSAGE_COLOURS[kind]}; font-weight: 600">'
@@ -221,7 +227,7 @@ class ShapeExplorer(widgets.VBox):
         self.message = widgets.HTML()
         self.table = widgets.HTML()
         self.drawing = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
-        super().__init__([self.architecture, widgets.HBox([self.inputs, self.examples]), self.message,
+        super().__init__([self.architecture, _row(self.inputs, self.examples), self.message,
                           self.table, self.drawing])
         for control in (self.inputs, self.examples):
             control.observe(self.refresh, "value")
@@ -549,8 +555,8 @@ class CostTrainer(widgets.VBox):
         self.clear_button = widgets.Button(description="Clear runs", icon="trash")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
         self.timing = widgets.Label()
-        return [self.architecture, widgets.HBox([self.learning_rate, self.iterations, self.seed]),
-                widgets.HBox([self.train_button, self.stop_button, self.clear_button, self.progress, self.timing])]
+        return [self.architecture, _row(self.learning_rate, self.iterations, self.seed),
+                _row(self.train_button, self.stop_button, self.clear_button, self.progress, self.timing)]
 
     def _build_outputs(self):
         self.status = widgets.HTML()
@@ -562,7 +568,7 @@ class CostTrainer(widgets.VBox):
         self.save_button = widgets.Button(description="Save", icon="save")
         self.load_button = widgets.Button(description="Load", icon="folder-open")
         return [self.status, self.plot, self.accuracy, self.gallery_title, self.gallery,
-                widgets.HBox([self.path, self.save_button, self.load_button])]
+                _row(self.path, self.save_button, self.load_button)]
 
     layers = property(lambda self: self.architecture.layers, doc="The slider for the number of layers L.")
     units = property(lambda self: self.architecture.units, doc="The boxes for the units of each hidden layer.")
