@@ -292,6 +292,11 @@ class Run:
         return {None: "training", "stopped": f"stopped at iteration {self.at}", "diverged": "diverged",
                 "dead": f"dead at iteration {self.at}", "failed": "failed"}.get(self.outcome, self.outcome)
 
+    @property
+    def span(self):
+        """The iterations the plot must show for this run: all it was set to do, unless it ended early."""
+        return self.iterations if self.outcome in (None, "finished") else max(self.at, 1)
+
     def end(self, outcome, at, parameters=None, message=""):
         self.outcome, self.at, self.parameters, self.message = outcome, at, parameters, message
 
@@ -382,7 +387,7 @@ def cost_plot_svg(runs, width=720, height=320):
     """The cost curves of `runs` (a list of Run) as an SVG picture: iterations across, the cost up, one
     colour per run, solid for the training cost and dashed for the test cost, and a legend under the plot."""
     with_test = any(run.test_costs for run in runs)
-    frame = _Frame(width, height, max((run.iterations for run in runs), default=2500), _cost_axis_top(runs))
+    frame = _Frame(width, height, max((run.span for run in runs), default=2500), _cost_axis_top(runs))
     body = [_axes_svg(frame)]
     body += [_curve_svg(frame, run, kind) for run in runs for kind in ("train_costs", "test_costs")]
     if not runs:

@@ -264,4 +264,18 @@ def test_the_trainer_of_notebook_04_trains_live_in_jupyterlab(lab, tmp_path):
         expect(trainer.locator("svg.cost-plot polyline.train-cost")).to_have_count(1)
         expect(trainer.locator("svg.cost-plot polyline.test-cost")).to_have_count(1)
         assert "hidden units 7" in trainer.locator("svg.cost-plot").inner_html()
+
+        # A long run: its progress arrives while it trains, and Stop is heard while it trains, so the kernel
+        # is not tied up by the training.
+        set_slider(trainer.locator(".widget-slider").filter(has=page.get_by_text("iterations", exact=True)),
+                   10000, expect)
+        train.click()
+        expect(trainer.get_by_text(re.compile(r"^iteration \d+ of 10000, elapsed"))).to_be_visible(
+            timeout=60 * SECONDS)
+        trainer.get_by_role("button", name=re.compile(r"^\W*Stop$")).click()
+        expect(trainer.locator(".dnn-message")).to_contain_text(re.compile(r"Run 2 stopped at iteration \d+ of "
+                                                                           r"10000"), timeout=60 * SECONDS)
+        expect(trainer.locator("svg.cost-plot polyline.train-cost")).to_have_count(2)
+        expect(trainer.locator("p.accuracy")).to_contain_text("Test accuracy")  # of the parameters reached
+        expect(train).to_be_enabled()
         trainer.screenshot(path=str(tmp_path / "lab_trainer.png"))

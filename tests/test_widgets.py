@@ -167,6 +167,11 @@ def polylines(trainer, kind):
             re.findall(rf'<polyline class="{kind}" data-run="\d+" points="([^"]*)"', trainer.plot.value)]
 
 
+def x_ticks(trainer):
+    """The numbers under the cost plot's iterations axis."""
+    return [float(value) for value in re.findall(r'text-anchor="middle">([\d.e+]+)</text>', trainer.plot.value)]
+
+
 def test_a_run_draws_its_costs_and_shows_the_accuracy_and_the_mistakes(trainer, data):
     run = train(trainer, iterations=300)
     assert run.outcome == "finished"
@@ -174,6 +179,7 @@ def test_a_run_draws_its_costs_and_shows_the_accuracy_and_the_mistakes(trainer, 
     assert [len(points) for points in polylines(trainer, "test-cost")] == [25]
     assert [i for i, _ in run.train_costs] == list(range(0, 300, 3))
     assert trainer.progress.value == trainer.progress.max == 300 and trainer.progress.bar_style == "success"
+    assert max(x_ticks(trainer)) == 300
     assert re.fullmatch(r"Run 1 finished: 300 iterations in \d+\.\d s, final cost \d\.\d{4}\.", text(trainer.status))
     assert re.fullmatch(r"300 iterations in \d+\.\d s", trainer.timing.value)
     (train_x, train_y), (test_x, test_y) = data
@@ -203,6 +209,7 @@ def test_the_curve_and_the_progress_update_while_it_trains_and_stop_ends_the_run
         time.sleep(0.02)
     live_progress, live_points = trainer.progress.value, len(polylines(trainer, "train-cost")[0])
     assert trainer.running and 0 < live_progress < 10000 and live_points > 0
+    assert max(x_ticks(trainer)) == 10000  # while it runs, the axis shows the whole run to come
     assert re.fullmatch(r"iteration \d+ of 10000, elapsed \d+\.\d s, remaining about .+", trainer.timing.value)
     trainer.stop_button.click()
     assert trainer.wait(30)
@@ -213,6 +220,8 @@ def test_the_curve_and_the_progress_update_while_it_trains_and_stop_ends_the_run
                                     f"of the parameters reached so far.")
     assert "Train accuracy" in text(trainer.accuracy) and "Test accuracy" in text(trainer.accuracy)
     assert not trainer.train_button.disabled and trainer.stop_button.disabled
+    assert max(x_ticks(trainer)) < 10000   # once stopped, the axis fits what was done
+    assert max(x_ticks(trainer)) >= run.at - dnn_widgets._nice_step(run.at)
 
 
 def test_a_diverging_run_stops_with_a_message_naming_the_learning_rate(trainer):
