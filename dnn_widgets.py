@@ -45,6 +45,7 @@ LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.0075, 0.01, 0.02, 0.05, 0.1, 0
 GALLERY_MAX_PICTURES = 24
 GALLERY_PIXELS = 96
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+OUTCOME_KINDS = {"finished": "success", "stopped": "warning", "dead": "warning"}  # how a run ended; else "error"
 MESSAGE_COLOURS = {"info": "#1a5276", "success": "#1e7b34", "warning": "#9a5b00", "error": "#b03a2e"}
 
 
@@ -497,18 +498,19 @@ def dead_layer(X, parameters):
     Such a layer passes no gradient back (relu_backward zeroes dZ wherever Z <= 0) and gives the next layer
     nothing to learn from, so the layers up to it never change again and the network gives every example the
     same answer: the run is over, whatever the number of iterations left."""
-    A, L = X, len(parameters) // 2
-    for l in range(1, L):
-        A, _ = dnn_utils.linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], "relu")
-        if not A.any():
-            return l
-    return None
+    _, caches = dnn_utils.L_model_forward(X, parameters)
+    hidden = caches[:-1]  # caches[l - 1] = ((A_prev, W, b), Z) of layer l; A = relu(Z) is all 0 where Z <= 0
+    return next((l for l, (_, Z) in enumerate(hidden, start=1) if not (Z > 0).any()), None)
 
 
 def _accuracy_text(name, X, Y, parameters):
     p = dnn_utils.predict(X, None, parameters)
     right = int(np.sum(p == Y))
     return p, f"{name} accuracy: {100 * dnn_utils.accuracy(p, Y):.1f}% ({right} of {Y.shape[1]})"
+
+
+def _smaller_rate(run):
+    return f"try a smaller one, such as {run.learning_rate / 10:.3g}."
 
 
 def _seconds(seconds):
@@ -530,7 +532,7 @@ class CostTrainer(widgets.VBox):
     """
 
     def __init__(self, train, test=None, classes=None, hidden_units=DEFAULT_LAYER_DIMS[1:-1]):
-        self._first_hidden_units = _checked_hidden_units(hidden_units)
+        hidden_units = _checked_hidden_units(hidden_units)
         self.train_data = _checked_data("train", train)
         self.test_data = None if test is None else _checked_data("test", test)
         if self.test_data is not None and self.test_data[0].shape[0] != self.train_data[0].shape[0]:
@@ -539,15 +541,15 @@ class CostTrainer(widgets.VBox):
         self.classes = DEFAULT_CLASSES if classes is None else tuple(classes)
         self.runs = []
         self._thread, self._stop, self._parameters = None, threading.Event(), None
-        super().__init__(self._build_controls() + self._build_outputs())
+        super().__init__(self._build_controls(hidden_units) + self._build_outputs())
         self.train_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         self.clear_button.on_click(lambda _: self.clear())
         self.save_button.on_click(lambda _: self.save())
         self.load_button.on_click(lambda _: self.load())
 
-    def _build_controls(self):
-        self.architecture = Architecture(self._first_hidden_units, TRAINER_MAX_LAYERS)
+    def _build_controls(self, hidden_units):
+        self.architecture = Architecture(hidden_units, TRAINER_MAX_LAYERS)
         self.learning_rate = widgets.SelectionSlider(options=[(f"{rate:g}", rate) for rate in LEARNING_RATES],
                                                      value=0.0075, description="learning rate",
                                                      style={"description_width": "initial"})
@@ -719,7 +721,7 @@ class CostTrainer(widgets.VBox):
         became = f"to {cost:.4g}" if np.isfinite(cost) else "to NaN/inf (the numbers overflowed)"
         return (f"Run {run.number} diverged: the cost went from {first_cost:.4g} at iteration 0 {became} at "
                 f"iteration {i}. The learning rate {run.learning_rate:.3g} is too large for this network; "
-                f"try a smaller one, such as {run.learning_rate / 10:.3g}.")
+                + _smaller_rate(run))
 
     @staticmethod
     def _dead_message(run, l, i):
@@ -728,8 +730,7 @@ class CostTrainer(widgets.VBox):
                 f"same answer; more iterations cannot change that.")
         if i == 0:
             return what + " It started that way: try another seed or more units in that layer."
-        return what + (f" The learning rate {run.learning_rate:.3g} pushed the weights too far; try a smaller "
-                       f"one, such as {run.learning_rate / 10:.3g}.")
+        return what + f" The learning rate {run.learning_rate:.3g} pushed the weights too far; " + _smaller_rate(run)
 
     def _show_progress(self, run, done, started):
         elapsed = time.perf_counter() - started
@@ -744,16 +745,16 @@ class CostTrainer(widgets.VBox):
         self._show_progress(run, run.at, started)
         elapsed = _seconds(time.perf_counter() - started)
         self.timing.value = f"{run.at} iterations in {elapsed}"
-        self.progress.bar_style = {"finished": "success", "stopped": "warning", "dead": "warning"}.get(run.outcome,
-                                                                                                       "danger")
+        kind = OUTCOME_KINDS.get(run.outcome, "error")
+        self.progress.bar_style = "danger" if kind == "error" else kind
         if run.outcome == "finished":
             self.say(f"Run {run.number} finished: {run.iterations} iterations in {elapsed}, final cost "
-                     f"{run.train_costs[-1][1]:.4f}.", "success")
+                     f"{run.train_costs[-1][1]:.4f}.", kind)
         elif run.outcome == "stopped":
             self.say(f"Run {run.number} stopped at iteration {run.at} of {run.iterations}; the accuracy below "
-                     f"is that of the parameters reached so far.", "warning")
+                     f"is that of the parameters reached so far.", kind)
         else:
-            self.say(run.message, "warning" if run.outcome == "dead" else "error")
+            self.say(run.message, kind)
         if run.parameters is not None:
             self._evaluate(run.parameters)
 
