@@ -60,7 +60,8 @@ def show_images(images, labels, classes, indices=None, ncols=5, size=1.8, prefix
     if images.ndim != 4 or images.shape[-1] != 3:
         raise ValueError(f"show_images: images must have shape (m, height, width, 3), got {images.shape}")
     if labels.size != images.shape[0]:
-        raise ValueError(f"show_images: got {images.shape[0]} images but {labels.size} labels")
+        raise ValueError(f"show_images: got {images.shape[0]} images but {labels.size} labels; expected one label "
+                         f"per image")
     indices = range(images.shape[0]) if indices is None else [int(i) for i in indices]
     indices = list(indices)
     fig, axes = _grid(len(indices), ncols, size)

@@ -41,7 +41,7 @@ def test_show_images_a_choice_of_pictures_with_a_prefix_and_str_classes():
 
 
 def test_show_images_says_what_is_wrong():
-    with pytest.raises(ValueError, match=r"3 images but 2 labels"):
+    with pytest.raises(ValueError, match=r"3 images but 2 labels; expected one label per image"):
         dnn_plots.show_images(pictures(3), [0, 1], CLASSES)
     with pytest.raises(ValueError, match=r"\(m, height, width, 3\)"):
         dnn_plots.show_images(np.zeros((3, 8, 8)), [0, 1, 0], CLASSES)
