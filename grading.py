@@ -29,6 +29,7 @@ Grading a notebook
 import argparse
 import ast
 import json
+import math
 import os
 import re
 import shutil
@@ -379,7 +380,9 @@ def execute(notebook, executed, progress_file, cell_timeout, timeout, quick):
             if left <= 0:
                 _log(progress, stopped="the time limit of the whole run", at=index)
                 break
-            client.timeout = max(1, int(min(cell_timeout, left)))
+            # rounded up: a cell cut short by the whole run's limit ends at or after the deadline, so the run
+            # stops at the next cell instead of going on in the second that rounding down would leave
+            client.timeout = math.ceil(min(cell_timeout, left))
             try:
                 client.execute_cell(cell, index)
             except CellTimeoutError:
