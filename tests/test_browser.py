@@ -252,8 +252,8 @@ def test_the_trainer_of_notebook_04_trains_live_in_jupyterlab(lab, tmp_path):
         expect(train).to_be_visible(timeout=180 * SECONDS)
         trainer = page.locator(".widget-vbox", has=train).last
         trainer.scroll_into_view_if_needed()
-        expect(trainer.locator(".widget-inline-hbox", has=page.get_by_text("n[1]", exact=True))
-               .locator("input")).to_have_value("7")                    # the two-layer network of notebook 04
+        units = trainer.locator(".widget-inline-hbox", has=page.get_by_text("n[1]", exact=True)).locator("input")
+        expect(units).to_have_value("7")                                # the two-layer network of notebook 04
         set_slider(trainer.locator(".widget-slider").filter(has=page.get_by_text("iterations", exact=True)),
                    ITERATIONS, expect)
         train.click()
@@ -265,8 +265,11 @@ def test_the_trainer_of_notebook_04_trains_live_in_jupyterlab(lab, tmp_path):
         expect(trainer.locator("svg.cost-plot polyline.test-cost")).to_have_count(1)
         assert "hidden units 7" in trainer.locator("svg.cost-plot").inner_html()
 
-        # A long run: its progress arrives while it trains, and Stop is heard while it trains, so the kernel
-        # is not tied up by the training.
+        # A long run (200 hidden units: minutes for 10000 iterations, so it cannot end before Stop is clicked):
+        # its progress arrives while it trains, and Stop is heard while it trains, so the kernel is not tied up
+        # by the training.
+        units.fill("200")
+        units.press("Enter")
         set_slider(trainer.locator(".widget-slider").filter(has=page.get_by_text("iterations", exact=True)),
                    10000, expect)
         train.click()
@@ -276,6 +279,7 @@ def test_the_trainer_of_notebook_04_trains_live_in_jupyterlab(lab, tmp_path):
         expect(trainer.locator(".dnn-message")).to_contain_text(re.compile(r"Run 2 stopped at iteration \d+ of "
                                                                            r"10000"), timeout=60 * SECONDS)
         expect(trainer.locator("svg.cost-plot polyline.train-cost")).to_have_count(2)
+        assert "hidden units 200" in trainer.locator("svg.cost-plot").inner_html()
         expect(trainer.locator("p.accuracy")).to_contain_text("Test accuracy")  # of the parameters reached
         expect(train).to_be_enabled()
         trainer.screenshot(path=str(tmp_path / "lab_trainer.png"))
