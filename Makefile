@@ -31,14 +31,14 @@ bench: $(INSTALLED)
 
 setup: $(INSTALLED)
 
-# The notebooks without their solutions, with what they need, in build/student (see grading.py).
+# The notebooks without their solutions, with what they need, in build/student (see docs/grading.md).
 student: $(INSTALLED)
-	$(BIN)/python grading.py student build/student
+	$(BIN)/python -m grading student build/student
 
 # The scorecard of a handed-in notebook: make grade NB=path/to/notebook.ipynb (non-zero exit if not full marks).
 grade: $(INSTALLED)
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
-	$(BIN)/python grading.py grade "$(NB)"
+	$(BIN)/python -m grading grade "$(NB)"
 
 # The virtual environment is (re)built whenever the pinned requirements or the packaging change.
 $(INSTALLED): requirements.txt pyproject.toml

@@ -1,7 +1,7 @@
 """The student edition and the grader, round trip: the lessons' notebooks score full marks, the student
 edition untouched scores 0 with "not implemented" everywhere, a pasted mutant costs exactly its function's
 point with its diagnosis, and a notebook that loops, crashes or deletes files neither stops the grader nor
-touches the project (grading.py)."""
+touches the project (the grading package)."""
 import shutil
 import subprocess
 import sys
@@ -14,7 +14,7 @@ import grading
 import testCases
 from mutants import MUTANTS, VARIANTS, edited, label, library_source
 
-PROJECT = Path(grading.__file__).resolve().parent
+PROJECT = Path(grading.__file__).resolve().parents[1]
 LESSONS = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 DATA_SET = [PROJECT / name for name in grading.DATA_FILES if name.endswith(".h5")]
 needs_data = pytest.mark.skipif(not all(path.exists() for path in DATA_SET),
@@ -72,7 +72,7 @@ def test_the_student_edition_holds_what_the_notebooks_need(student):
         assert (student / name).is_file(), name
     assert {"testCases.py", "dnn_utils.py", "dnn_checks.py", "dnn_train.py", "dnn_plots.py", "dnn_widgets.py"} \
         <= set(grading.project_modules())
-    assert not (student / "grading.py").exists()
+    assert not (student / "grading.py").exists() and not (student / "grading").exists()
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.name[:2])
@@ -230,7 +230,8 @@ def test_a_function_that_kills_the_checks_costs_its_own_point_only(tmp_path):
 
 def test_deleting_files_only_deletes_the_graders_copies(tmp_path):
     project = tmp_path / "project"
-    for name in grading.project_modules() + ("grading.py",):
+    shutil.copytree(PROJECT / "grading", project / "grading")
+    for name in grading.project_modules():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PROJECT / name, project / name)
     shutil.copytree(PROJECT / "notebooks", project / "notebooks")
@@ -258,7 +259,7 @@ def test_the_command_line_prints_the_scorecard_and_exits_non_zero_below_full_mar
     good = small_notebook(tmp_path / "good.ipynb", SETUP, *exercise_and_check("sigmoid"))
     bad = small_notebook(tmp_path / "bad.ipynb", SETUP,
                          *exercise_and_check("relu", "def relu(Z):\n    return Z, Z"))
-    command = [sys.executable, str(PROJECT / "grading.py"), "grade", "--quick"]
+    command = [sys.executable, "-m", "grading", "grade", "--quick"]
     done = subprocess.run(command + [str(good)], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.splitlines()[-2:] == [
         "sigmoid     1/1  ok", "score: 1/1"], done.stdout + done.stderr
