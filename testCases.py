@@ -238,9 +238,9 @@ class Case:
     """One call of the function under test: `inputs()` makes fresh arguments; `expected(outputs)` is what
     a correct implementation returns, named by `names` (the function's outputs, in order)."""
 
-    def __init__(self, label, inputs, expected, names, kwargs=None):
+    def __init__(self, label, inputs, expected, names, kwargs=None, fresh=False):
         self.label, self.inputs, self.expected, self.names = label, inputs, expected, names
-        self.kwargs = kwargs or {}
+        self.kwargs, self.fresh, self.mistaken_runs = kwargs or {}, fresh, {}
 
 
 def _random_arrays(seed, *shapes):
@@ -248,9 +248,9 @@ def _random_arrays(seed, *shapes):
     return tuple(rng.randn(*shape) for shape in shapes)
 
 
-def _against_reference(name, label, inputs, names, **kwargs):
+def _against_reference(name, label, inputs, names, fresh=False, **kwargs):
     """A case whose expected outputs are the library's own results on the same inputs."""
-    return Case(label, inputs, lambda: getattr(reference, name)(*inputs(), **kwargs), names, kwargs)
+    return Case(label, inputs, lambda: getattr(reference, name)(*inputs(), **kwargs), names, kwargs, fresh)
 
 
 def _published(label, inputs, value, names, kwargs=None):
@@ -380,6 +380,61 @@ def _predict_inputs(seed):
     return X, y, parameters
 
 
+def _fresh_inputs(name, rng):
+    """Inputs of `name` of random sizes drawn with `rng`: (args, kwargs)."""
+    n, p, m = rng.randint(1, 7), rng.randint(1, 7), rng.randint(1, 9)
+    seed = int(rng.randint(2 ** 31))
+    depth = [int(k) for k in rng.randint(1, 6, size=rng.randint(2, 5))] + [1]
+    activation = str(rng.choice(["sigmoid", "relu"]))
+    if name in ("sigmoid", "relu"):
+        return _random_arrays(seed, (n, m)), {}
+    if name in ("sigmoid_backward", "relu_backward"):
+        return _random_arrays(seed, (n, m), (n, m)), {}
+    if name == "initialize_parameters":
+        return (p, n, int(rng.randint(1, 4))), {}
+    if name in ("initialize_parameters_deep", "initialize_parameters_deep_scaled"):
+        return ([p] + depth,), {}
+    if name in ("linear_forward", "linear_activation_forward"):
+        return _random_arrays(seed, (p, m), (n, p), (n, 1)), ({"activation": activation}
+                                                               if name == "linear_activation_forward" else {})
+    if name == "L_model_forward":
+        return _forward_inputs([p] + depth, m, seed), {}
+    if name == "compute_cost":
+        AL = np.random.RandomState(seed).uniform(0.02, 0.98, size=(1, m))
+        return (AL, (np.random.RandomState(seed + 1).rand(1, m) > 0.5).astype(int)), {}
+    if name == "linear_backward":
+        return (_random_arrays(seed, (n, m))[0], _random_arrays(seed + 1, (p, m), (n, p), (n, 1))), {}
+    if name == "linear_activation_backward":
+        dA, Z = _random_arrays(seed, (n, m), (n, m))
+        return (dA, (_random_arrays(seed + 1, (p, m), (n, p), (n, 1)), Z)), {"activation": activation}
+    if name == "L_model_backward":
+        return _backward_inputs([p] + depth, m, seed), {}
+    if name == "update_parameters":
+        parameters, grads, _ = _update_inputs([p] + depth, seed)
+        return (parameters, grads, float(rng.choice([0.01, 0.05, 0.1, 0.3]))), {}
+    if name in ("two_layer_model", "L_layer_model"):
+        X, Y = _random_arrays(seed, (p + 2, 12 + m))[0], None
+        Y = (np.random.RandomState(seed + 1).randn(1, p + 2) @ X > 0).astype(int)
+        dims = (p + 2, n, 1) if name == "two_layer_model" else [p + 2] + depth
+        return (X, Y, dims), {"learning_rate": 0.05, "num_iterations": int(rng.randint(101, 202))}
+    if name == "predict":
+        X, parameters = _forward_inputs([p] + depth, m, seed)
+        return (X, (np.random.RandomState(seed).rand(1, m) > 0.5).astype(int), parameters), {}
+    raise ValueError(f"no fresh cases for {name!r}; expected one of {FUNCTIONS}")
+
+
+def _fresh_cases(name, seed, count=2):
+    """`count` cases of `name` of random sizes, from `seed`, checked against the library's results."""
+    rng = np.random.RandomState(seed)
+    made = []
+    for _ in range(count):
+        args, kwargs = _fresh_inputs(name, rng)
+        inputs = lambda args=args: copy.deepcopy(args)
+        made.append(_against_reference(name, f"fresh inputs drawn at grading time (seed {seed})", inputs,
+                                       _cases()[name][-1].names, fresh=True, **kwargs))
+    return made
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Comparing what a function returned with what was expected
 
@@ -473,22 +528,29 @@ def _unchanged(before, after):
 
 class Outcome:
     """One case run on a function: its arguments before (`kept`) and after the call (`args`), then the
-    outputs (`got`) or the error raised (`error`). A NotImplementedError is let through: nothing to check."""
+    outputs (`got`) or the error raised (`error`). `Outcome.of_call` makes one by calling the function here;
+    a grader that ran the function elsewhere (in a jail) builds one from what came back."""
 
-    def __init__(self, name, index, case, fn):
+    def __init__(self, name, index, case, kept, args, got=None, error=None):
         self.name, self.index, self.case = name, index, case
-        self.args = case.inputs()
-        self.kept = copy.deepcopy(self.args)
-        self.got = self.error = None
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):  # keep the verdict readable
-                self.got = fn(*self.args, **case.kwargs)
-        except NotImplementedError:
-            raise
-        except Exception as error:  # a learner's bug: report it, don't crash the notebook
-            self.error = error
+        self.kept, self.args, self.got, self.error = kept, args, got, error
         self.modified = not _unchanged(self.kept, self.args)
         self._expected = self._findings = None
+
+    @classmethod
+    def of_call(cls, name, index, case, fn):
+        """Call `fn` on the case's inputs here. A NotImplementedError is let through: nothing to check."""
+        args = case.inputs()
+        kept = copy.deepcopy(args)
+        got = error = None
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # keep the verdict readable
+                got = fn(*args, **case.kwargs)
+        except NotImplementedError:
+            raise
+        except Exception as raised:  # a learner's bug: report it, don't crash the notebook
+            error = raised
+        return cls(name, index, case, kept, args, got, error)
 
     @property
     def expected(self):
@@ -509,8 +571,8 @@ class Outcome:
 def _findings(outcome):
     case, error = outcome.case, outcome.error
     if error is not None:
-        last = _learners_line(error)
-        return [f"raised {type(error).__name__}: {error} (line {last.lineno}: {last.line}) on {case.label}"]
+        lineno, line = getattr(error, "learners_line", None) or _learners_line(error)
+        return [f"raised {type(error).__name__}: {error} (line {lineno}: {line}) on {case.label}"]
     found = _differences(case, outcome.got, outcome.expected)
     if found and found[0].startswith("wrong outputs: "):  # nothing more to compare
         return [f"wrong outputs on {case.label}: {found[0][len('wrong outputs: '):]}"]
@@ -530,7 +592,8 @@ def _learners_line(error):
     where the mistake is; the innermost line of all when there is none."""
     frames = traceback.extract_tb(error.__traceback__)
     mine = [frame for frame in frames if not frame.filename.startswith(_NOT_THE_LEARNERS)]
-    return (mine or frames)[-1]
+    last = (mine or frames)[-1] if frames else None
+    return (last.lineno, last.line) if last else (None, "")
 
 
 def _differences(case, got, expected):
@@ -550,10 +613,16 @@ def _differences(case, got, expected):
     return found
 
 
-def _outcomes(name, fn):
+def cases(name, fresh=None):
+    """The cases `name` is checked on: the lesson's and those of other sizes, then, when `fresh` is a seed,
+    cases of random sizes drawn from it (a grader draws them afresh, so that copied values earn nothing)."""
+    return _cases()[name] + (_fresh_cases(name, fresh) if fresh is not None else [])
+
+
+def _outcomes(name, fn, fresh=None):
     """Every case of `name` run on `fn`, or None when `fn` is not implemented yet."""
     try:
-        return [Outcome(name, index, case, fn) for index, case in enumerate(_cases()[name])]
+        return [Outcome.of_call(name, index, case, fn) for index, case in enumerate(cases(name, fresh))]
     except NotImplementedError:
         return None
 
@@ -563,10 +632,15 @@ def _not_implemented(name):
             f"YOUR CODE HERE")
 
 
-def examine(name, fn):
+def examine(name, fn, fresh=None):
     """Run the checks of `name` on `fn`: (findings, mistake), the list of findings (empty when all is right)
-    and the most likely mistake behind them (a Mistake of MISTAKES[name], or None when none is recognised)."""
-    outcomes = _outcomes(name, fn)
+    and the most likely mistake behind them (a Mistake of MISTAKES[name], or None when none is recognised).
+    `fresh`: a seed, to add cases of random sizes drawn from it."""
+    return judge(name, _outcomes(name, fn, fresh))
+
+
+def judge(name, outcomes):
+    """(findings, mistake) for the runs `outcomes` (Outcome objects, one per case; None: not implemented)."""
     if outcomes is None:
         return [_not_implemented(name)], None
     found = [finding for outcome in outcomes for finding in outcome.findings]
@@ -631,11 +705,13 @@ _MISTAKEN_RUNS = {}
 
 
 def _mistaken_run(mistaken, outcome):
-    """The run of the mistaken version `mistaken` on the case of `outcome` (kept: the cases are fixed)."""
+    """The run of the mistaken version `mistaken` on the case of `outcome` (kept for the fixed cases, whose
+    inputs never change; a fresh case keeps its own)."""
+    runs = outcome.case.mistaken_runs if outcome.case.fresh else _MISTAKEN_RUNS
     key = (mistaken, outcome.name, outcome.index)
-    if key not in _MISTAKEN_RUNS:
-        _MISTAKEN_RUNS[key] = Outcome(outcome.name, outcome.index, outcome.case, mistaken)
-    return _MISTAKEN_RUNS[key]
+    if key not in runs:
+        runs[key] = Outcome.of_call(outcome.name, outcome.index, outcome.case, mistaken)
+    return runs[key]
 
 
 def _agree(outcome, other):
@@ -686,8 +762,9 @@ def _only_wrong_in(output):
     return recognise
 
 
-def _looks_transposed(outcomes):
-    return any("(it looks transposed)" in finding for outcome in outcomes for finding in outcome.findings)
+def _Z_looks_transposed(outcomes):
+    return any(finding.startswith("wrong shape: Z ") and "(it looks transposed)" in finding
+               for outcome in outcomes for finding in outcome.findings)
 
 
 def _every(prefix, test):
@@ -898,7 +975,7 @@ MISTAKES = {
     ],
     "linear_forward": [
         Mistake("product_order", "Z = W A: W (n[l], n[l-1]) comes first and A (n[l-1], m) second, as "
-                                 "np.dot(W, A) or W @ A", _any(_raises(*_SHAPES_MISMATCH), _looks_transposed)),
+                                 "np.dot(W, A) or W @ A", _any(_raises(*_SHAPES_MISMATCH), _Z_looks_transposed)),
         Mistake("elementwise", "W * A multiplies entry by entry; the layer needs the matrix product "
                                "np.dot(W, A)", _raises("could not be broadcast")),
         Mistake("b_left_out", "b is left out: Z = np.dot(W, A) + b",
