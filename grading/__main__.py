@@ -1,16 +1,45 @@
 """The command line: python -m grading student|nbgrader|grade ... (see grading/__init__.py)."""
 import argparse
+import dataclasses
 import sys
 
 import grading
+from .grade import CELL_TIMEOUT, TIMEOUT, grade
+from .jail import JailUnavailable, Limits
 from .notebooks import PROJECT, read_notebook
 from .student import build_student, build_nbgrader
-from .execute import execute
-from .grade import CELL_TIMEOUT, TIMEOUT, grade, check_exercises
+
+LIMIT_OPTIONS = {  # option: (field of Limits, unit shown in --help)
+    "--memory": ("memory_mb", "MB of memory per process"),
+    "--cpu": ("cpu_seconds", "seconds of CPU time per process"),
+    "--wall": ("wall_seconds", "seconds of wall-clock time per function"),
+    "--processes": ("processes", "processes and threads"),
+    "--file-size": ("file_mb", "MB per file written"),
+    "--disk": ("disk_mb", "MB in its folder and in /tmp, each"),
+    "--output": ("output_kb", "KB of printed output"),
+}
+
+
+def add_jail_options(parser):
+    """The jail's options, shared by every command that grades."""
+    defaults = Limits()
+    group = parser.add_argument_group("the jail (see docs/grading.md)")
+    group.add_argument("--no-jail", action="store_true",
+                       help="grade without isolation where no jail can be had (every scorecard says so)")
+    for option, (field, unit) in LIMIT_OPTIONS.items():
+        group.add_argument(option, type=float if field == "wall_seconds" else int, dest=field,
+                           default=getattr(defaults, field), help=f"{unit} (default {getattr(defaults, field)})")
+
+
+def limits_of(options):
+    try:
+        return Limits(**{field.name: getattr(options, field.name) for field in dataclasses.fields(Limits)})
+    except ValueError as error:
+        raise SystemExit(f"grading: {error}")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=grading.__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grading", description=grading.__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{student,nbgrader,grade}")
     student = commands.add_parser("student", help="write the student edition")
     student.add_argument("out", nargs="?", default=PROJECT / "build" / "student")
@@ -18,39 +47,35 @@ def main(argv=None):
     nbgrader.add_argument("out", nargs="?", default=PROJECT / "build" / "nbgrader")
     grader = commands.add_parser("grade", help="grade a handed-in notebook")
     grader.add_argument("notebook")
-    grader.add_argument("--quick", action="store_true",
-                        help="run only the setup, exercise and check cells (no demonstrations, no training)")
-    grader.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell")
-    grader.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds for the whole notebook")
-    grader.add_argument("--executed", help="save the executed notebook here")
-    run = commands.add_parser("_execute")  # the grader's own processes
-    run.add_argument("args", nargs=6)
-    check = commands.add_parser("_check")
-    check.add_argument("args", nargs=3)
+    grader.add_argument("--full", action="store_true",
+                        help="first run the whole notebook in a kernel (in the jail); exercises whose cell did "
+                             "not run score 0")
+    grader.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (--full)")
+    grader.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds for the whole notebook (--full)")
+    grader.add_argument("--executed", help="save the executed notebook here (--full)")
+    grader.add_argument("--seed", type=int, help="seed of the fresh cases (default: drawn at random)")
+    add_jail_options(grader)
     options = parser.parse_args(argv)
     if options.command == "student":
         build_student(options.out)
     elif options.command == "nbgrader":
         build_nbgrader(options.out)
-    elif options.command == "grade":
+    else:
         try:
             read_notebook(options.notebook)
         except Exception as error:
             print(f"cannot read {options.notebook} as a notebook: {error}", file=sys.stderr)
             return 2
-        card = grade(options.notebook, options.quick, options.cell_timeout, options.timeout,
-                     executed=options.executed)
+        try:
+            card = grade(options.notebook, options.full, limits_of(options), not options.no_jail, options.seed,
+                         options.cell_timeout, options.timeout, options.executed)
+        except JailUnavailable as error:
+            print(error, file=sys.stderr)
+            return 3
         print(card.text())
         return 0 if card.score == card.total else 1
-    elif options.command == "_execute":
-        notebook, executed, progress, cell_timeout, timeout, quick = options.args
-        execute(notebook, executed, progress, int(cell_timeout), int(timeout), quick == "1")
-    else:
-        exercises, results, function_timeout = options.args
-        check_exercises(exercises, results, int(function_timeout))
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -1,65 +1,53 @@
-"""Running a notebook in a fresh kernel, cell by cell, within time limits, logging what happened to each cell."""
+"""Running a whole notebook in a fresh kernel, cell by cell, within time limits: the grader's full run.
+
+    python -I execute.py FOLDER NOTEBOOK CELL_TIMEOUT TIMEOUT       (run in the jail, see jail.py)
+
+It copies FOLDER (the notebook and what it needs, read-only in the jail) into the current folder, runs the
+notebook there cell by cell and writes, as JSON lines on the stdout it started with, what happened to each
+cell ({"cell": index, "status": "ok" | "error" | "timeout"}), why the run stopped early when it did
+({"stopped": reason, "at": index}) and at the end the executed notebook ({"executed": notebook}). What the
+notebook prints goes to stderr. It imports nothing of the project, and the grader only reads these lines:
+which cells ran. The grade itself comes from the exercises' code, checked one by one (verdict.py).
+"""
 import json
 import math
 import os
+import shutil
+import sys
 import time
-from pathlib import Path
 
-from .notebooks import read_notebook, exercise_name, checked_name
-
+RESULTS_FD = os.dup(1)  # the lines go here; the kernel and the notebook's output get stderr
+os.dup2(2, 1)
 INTERRUPT_WAIT = 10  # seconds a kernel has to stop a cell once interrupted
 
-# Grading: the notebook runs in a temporary folder, in a process of its own
 
-class Run:
-    """What happened when a notebook ran: the cells that ran (index -> "ok", "error" or "timeout") and, when
-    the run stopped early, why and at which cell."""
-
-    def __init__(self, progress_file):
-        self.cells, self.stopped, self.stopped_at, self.kernel_group, self.errors = {}, None, None, None, ""
-        if Path(progress_file).exists():
-            for line in Path(progress_file).read_text().splitlines():
-                self.record(json.loads(line))
-
-    def record(self, event):
-        if "kernel_group" in event:
-            self.kernel_group = event["kernel_group"]
-        if "cell" in event:
-            self.cells[event["cell"]] = event["status"]
-        if "stopped" in event:
-            self.stopped, self.stopped_at = event["stopped"], event.get("at")
+def log(**event):
+    data = (json.dumps(event) + "\n").encode()
+    while data:
+        data = data[os.write(RESULTS_FD, data):]
 
 
-def _log(progress, **event):
-    progress.write(json.dumps(event) + "\n")
-    progress.flush()
-
-
-def execute(notebook, executed, progress_file, cell_timeout, timeout, quick):
-    """Run `notebook` in a fresh kernel whose working directory is the current one, cell by cell, logging each
-    cell's fate to `progress_file`; write the executed notebook to `executed`. (Run in its own process.)"""
+def execute(notebook, cell_timeout, timeout):
+    """Run `notebook` in a fresh kernel whose working directory is the current one, logging each cell's fate."""
     import nbformat
     from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    nb = read_notebook(notebook)
-    wanted = quick_cells(nb) if quick else range(len(nb.cells))
+    nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(nb, timeout=cell_timeout, allow_errors=True, kernel_name="python3",
                             shutdown_kernel="immediate", resources={"metadata": {"path": os.getcwd()}})
     replies = {}  # cell index -> the kernel's status for it ("ok" or "error", even when no traceback is shown)
     client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.update(
         {cell_index: (execute_reply or {}).get("content", {}).get("status")})
     deadline = time.monotonic() + timeout
-    with open(progress_file, "a") as progress, client.setup_kernel():
-        _log(progress, kernel_group=getattr(client.km.provisioner, "pgid", None))
-        for index in wanted:
-            cell = nb.cells[index]
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
             left = deadline - time.monotonic()
             if left <= 0:
-                _log(progress, stopped="the time limit of the whole run", at=index)
+                log(stopped="the time limit of the whole run", at=index)
                 break
             # rounded up: a cell cut short by the whole run's limit ends at or after the deadline, so the run
             # stops at the next cell instead of going on in the second that rounding down would leave
@@ -67,17 +55,17 @@ def execute(notebook, executed, progress_file, cell_timeout, timeout, quick):
             try:
                 client.execute_cell(cell, index)
             except CellTimeoutError:
-                _log(progress, cell=index, status="timeout")
+                log(cell=index, status="timeout")
                 run_sync(client.km.interrupt_kernel)()
                 if not _responds(client, cell, INTERRUPT_WAIT):
-                    _log(progress, stopped="a cell ran out of time and went on after it was interrupted", at=index)
+                    log(stopped="a cell ran out of time and went on after it was interrupted", at=index)
                     break
                 continue
             except DeadKernelError:
-                _log(progress, stopped="the kernel died: the notebook crashed it", at=index)
+                log(stopped="the kernel died: the notebook crashed it", at=index)
                 break
-            _log(progress, cell=index, status="ok" if replies.get(index) == "ok" else "error")
-    nbformat.write(nb, str(executed))
+            log(cell=index, status="ok" if replies.get(index) == "ok" else "error")
+    log(executed=nbformat.writes(nb))
 
 
 def _responds(client, cell, seconds):
@@ -91,11 +79,16 @@ def _responds(client, cell, seconds):
         return False
 
 
-def quick_cells(nb):
-    """The cells a quick run executes: those before the first exercise (the setup), the exercises and their
-    checks; the demonstrations and the training are left out."""
-    exercises = [index for index, cell in enumerate(nb.cells) if exercise_name(cell)]
-    first = exercises[0] if exercises else len(nb.cells)
-    return [index for index, cell in enumerate(nb.cells)
-            if index < first or exercise_name(cell) or checked_name(cell)]
+def main(folder, notebook, cell_timeout, timeout):
+    for entry in os.scandir(folder):  # the folder itself is the jail's, and keeps its owner and mode
+        if entry.is_dir():
+            shutil.copytree(entry.path, entry.name, copy_function=shutil.copy)
+        else:
+            shutil.copy(entry.path, entry.name)
+    sys.path.insert(0, os.getcwd())
+    execute(notebook, int(cell_timeout), int(timeout))
+    os._exit(0)
 
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

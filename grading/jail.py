@@ -1,0 +1,277 @@
+"""The jail a hand-in's code runs in: bubblewrap (bwrap), an unprivileged user, limits, and nothing left behind.
+
+Inside, the process sees a read-only view of the system (/usr, Python and the virtual environment, a few files
+of /etc), its own writable home folder and /tmp (both in memory, of a limited size, gone when it ends), its
+own /proc, /dev and process namespace, and a network of its own with only a loopback interface: nothing on
+the grading machine answers there. It runs as an unprivileged user with no capabilities and no way to gain
+any (no_new_privs), under limits on memory, CPU time, processes, file size and output; a run that goes past
+its wall-clock time is killed with everything it started (the process namespace dies with it).
+
+As root (CI, most grading machines) bwrap sets up the namespaces and setpriv drops to a user id of the jail's
+own (JAIL_UID_BASE + the grader's process id, so the process limit counts the jail's processes only); as a
+normal user, bwrap makes a user namespace and the code runs as that user.
+
+Where no jail can be had (no bwrap, or a kernel that refuses the namespaces), `Jail(isolated=True)` raises
+JailUnavailable; `Jail(isolated=False)` runs the same command with the same limits but without the namespaces,
+and every scorecard says so.
+"""
+import dataclasses
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+JAIL_UID_BASE = 100000
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
+HOME, LIB, FILES = "/home/learner", "/jail/lib", "/jail/files"
+PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
+
+
+@dataclasses.dataclass
+class Limits:
+    """What one jailed run may use. The defaults are those of docs/grading.md."""
+    memory_mb: int = 1024       # address space of each process (RLIMIT_AS)
+    cpu_seconds: int = 60       # CPU time of each process (RLIMIT_CPU)
+    wall_seconds: float = 60    # wall-clock time of the whole run
+    processes: int = 32         # processes and threads of the jail's user (RLIMIT_NPROC)
+    file_mb: int = 16           # size of any one file written (RLIMIT_FSIZE)
+    disk_mb: int = 64           # the writable home folder and /tmp, each (size of their tmpfs)
+    output_kb: int = 256        # what the code may print (stdout and stderr together)
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"Limits: {field.name} must be a positive number, got {value!r}")
+
+
+@dataclasses.dataclass
+class Finished:
+    """How a jailed run ended: `status` is "ok" (it exited by itself), "time" (killed at the wall-clock limit),
+    "output" (killed for printing too much) or "results" (killed for sending too much back); `code` is its
+    exit status (negative: the signal that killed it)."""
+    status: str
+    code: int
+    results: bytes
+    output: str
+    seconds: float
+
+
+class JailUnavailable(RuntimeError):
+    """No jail can be made on this machine: the reason, and what to do."""
+
+
+def bwrap_path():
+    return shutil.which("bwrap")
+
+
+def problem():
+    """None when a jail can be made here, else why not (checked by making one)."""
+    if not sys.platform.startswith("linux"):
+        return f"the jail needs Linux (bubblewrap); this is {sys.platform}"
+    if not bwrap_path():
+        return "bubblewrap (bwrap) is not installed: `make jail` installs Debian's bubblewrap package"
+    try:
+        done = Jail(Limits(wall_seconds=30)).run([sys.executable, "-I", "-c", "print('ok')"])
+    except OSError as error:
+        return f"bwrap could not start: {error}"
+    if done.status != "ok" or done.code != 0 or done.results.strip() != b"ok":
+        return f"bwrap could not make a jail here (exit status {done.code}): {done.output.strip()[-300:]}"
+    return None
+
+
+class Jail:
+    """Runs commands jailed (isolated=True) or only under the limits (isolated=False)."""
+
+    def __init__(self, limits=None, isolated=True, files=None):
+        """`files`: a folder shown read-only at /jail/files (the notebook and what it needs, for a full run)."""
+        self.limits, self.isolated, self.files = limits or Limits(), isolated, files
+        self.root = os.geteuid() == 0
+        self.uid = JAIL_UID_BASE + os.getpid() if self.root else os.getuid()
+        self.lib = Path(tempfile.mkdtemp(prefix="dnn_jail_lib_"))
+        for name in ("runner.py", "plain.py", "execute.py"):
+            shutil.copy2(Path(__file__).with_name(name), self.lib / name)
+        os.chmod(self.lib, 0o755)
+
+    def close(self):
+        shutil.rmtree(self.lib, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------------------------------------------
+    # The command
+
+    def runner(self):
+        """The command that runs runner.py in the jail."""
+        return [sys.executable, "-I", f"{LIB}/runner.py" if self.isolated else str(self.lib / "runner.py")]
+
+    def readable(self):
+        """The folders the jailed code may read, as it sees them (its own folder is always readable)."""
+        return sorted({*python_roots(), "/usr", "/etc", "/dev", "/proc", "/bin", "/lib", "/lib64", LIB, FILES,
+                       "/tmp"} if self.isolated else {*python_roots(), str(self.lib), tempfile.gettempdir()})
+
+    def command(self, argv):
+        if not self.isolated:
+            return list(argv)
+        limits = self.limits
+        args = [bwrap_path(), "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+        if not self.root:
+            args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+        args += ["--ro-bind", "/usr", "/usr"]
+        for name in ("bin", "lib", "lib64", "sbin"):
+            if os.path.islink(f"/{name}"):
+                args += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+            elif os.path.isdir(f"/{name}"):
+                args += ["--ro-bind", f"/{name}", f"/{name}"]
+        for path in ETC_FILES:
+            if os.path.exists(path):
+                args += ["--ro-bind", path, path]
+        for root in python_roots():
+            args += _parents(root) + ["--ro-bind", root, root]
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", "/tmp",
+                 "--perms", "0755", "--dir", "/home",
+                 "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", HOME,
+                 "--perms", "0755", "--dir", "/jail", "--ro-bind", str(self.lib), LIB]
+        if self.files:
+            args += ["--ro-bind", str(self.files), FILES]
+        for key, value in self.environment().items():
+            args += ["--setenv", key, value]
+        args += ["--chdir", HOME, "--"]
+        if self.root:
+            args += ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+        return args + list(argv)
+
+    def environment(self, home=HOME):
+        env = {key: os.environ[key] for key in PASSED_ENV if key in os.environ}
+        env.update(HOME=home, TMPDIR="/tmp", PATH="/usr/bin:/bin", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
+                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                   JUPYTER_RUNTIME_DIR=f"{home}/.runtime", IPYTHONDIR=f"{home}/.ipython",
+                   MPLCONFIGDIR=f"{home}/.matplotlib", JUPYTER_PLATFORM_DIRS="1")
+        return env
+
+    def _set_limits(self):
+        """In the child, before bwrap starts: the limits, inherited by everything in the jail."""
+        limits = self.limits
+        memory = limits.memory_mb << 20
+        processes = limits.processes + (0 if self.root else _processes_of(self.uid))
+        for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, int(limits.cpu_seconds)),
+                             (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_FSIZE, limits.file_mb << 20),
+                             (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NOFILE, 256)):
+            resource.setrlimit(which, (value, value))
+
+    # ------------------------------------------------------------------------------------------------------
+    # Running
+
+    def run(self, argv, request=b"", results_limit=64 << 20):
+        """Run `argv` in the jail with `request` on its stdin; read its stdout (the results, up to
+        `results_limit` bytes) and its stderr (its output, up to limits.output_kb). Returns a Finished.
+        Without isolation it runs in a new temporary folder (its HOME), removed afterwards."""
+        limits, start = self.limits, time.monotonic()
+        work = None if self.isolated else tempfile.mkdtemp(prefix="dnn_unjailed_")
+        env = None if self.isolated else dict(self.environment(work), PATH=os.environ.get("PATH", "/usr/bin:/bin"))
+        process = subprocess.Popen(self.command(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True, preexec_fn=self._set_limits,
+                                   env=env, cwd=work)
+        status, chunks = "ok", {"results": [], "output": []}
+        try:
+            _feed(process.stdin, request)
+            status = _collect(process, chunks, start + limits.wall_seconds,
+                              {"results": results_limit, "output": limits.output_kb << 10})
+        finally:
+            _kill(process)
+            if work:
+                shutil.rmtree(work, ignore_errors=True)
+        output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
+        return Finished(status, process.returncode, b"".join(chunks["results"]), output,
+                        time.monotonic() - start)
+
+
+def python_roots():
+    """The folders Python and its packages live in: the interpreter's installation and the environment."""
+    roots = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    return sorted(root for root in roots if not any(root != other and root.startswith(other + "/")
+                                                     for other in roots))
+
+
+def _parents(path):
+    """bwrap arguments that make the folders above `path` traversable by the jail's user."""
+    args, parent = [], Path(path).parent
+    for folder in reversed([parent, *parent.parents][:-1]):
+        if str(folder) not in ("/usr", "/tmp"):
+            args += ["--perms", "0755", "--dir", str(folder)]
+    return args
+
+
+def _processes_of(uid):
+    count = 0
+    for entry in os.scandir("/proc"):
+        try:
+            count += entry.name.isdigit() and entry.stat().st_uid == uid
+        except OSError:
+            pass
+    return count
+
+
+def _feed(stdin, data):
+    try:
+        stdin.write(data)
+        stdin.close()
+    except (BrokenPipeError, OSError):  # it did not read its request: it ends however it ends
+        pass
+
+
+def _collect(process, chunks, deadline, caps):
+    """Read stdout and stderr until both close; stop early at the deadline or when one passes its cap."""
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ, "results")
+    selector.register(process.stderr, selectors.EVENT_READ, "output")
+    sizes = {"results": 0, "output": 0}
+    try:
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "time"
+            for key, _ in selector.select(timeout=min(left, 1.0)):
+                data = os.read(key.fd, 1 << 16)
+                if not data:
+                    selector.unregister(key.fileobj)
+                    continue
+                name = key.data
+                keep = caps[name] - sizes[name]
+                chunks[name].append(data[:max(keep, 0)])
+                sizes[name] += len(data)
+                if sizes[name] > caps[name]:
+                    return name
+        process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        return "ok"
+    except subprocess.TimeoutExpired:
+        return "time"
+    finally:
+        selector.close()
+
+
+def _kill(process):
+    """Kill the run and everything it started (its session; in the jail, its whole process namespace)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for stream in (process.stdin, process.stdout, process.stderr):
+        try:
+            stream.close()
+        except OSError:
+            pass
+    process.wait()

@@ -1,0 +1,128 @@
+"""Plain data across the jail's wall: nested dicts, lists, tuples, numpy arrays, numbers, strings and None, as
+JSON text. Nothing else crosses it: decoding builds only these types (no pickles, no code), checks every
+array's dtype, shape and size, and anything else a hand-in returns arrives as an `Other` that names its type.
+
+This file runs on both sides: the grader encodes the inputs and decodes the results, the jail's runner decodes
+the inputs and encodes the results. It imports nothing of the project.
+"""
+import base64
+import json
+import math
+
+import numpy as np
+
+KINDS = "biufc"  # booleans, signed and unsigned integers, floats, complex numbers: the dtypes allowed
+MAX_DEPTH = 64
+
+
+class Other:
+    """A value that is not plain data (a function, an object of a class of its own...): its type and repr."""
+
+    def __init__(self, kind, text):
+        self.kind, self.text = kind, text
+
+    def __repr__(self):
+        return f"<{self.kind}: {self.text}>"
+
+    def __eq__(self, other):
+        return isinstance(other, Other) and (self.kind, self.text) == (other.kind, other.text)
+
+    __hash__ = None
+
+
+class PlainDataError(ValueError):
+    """Raised on text that is not the encoding of plain data."""
+
+
+def encode(value):
+    """JSON text for `value`."""
+    return json.dumps(_encode(value, 0), allow_nan=False, separators=(",", ":"))
+
+
+def _encode(value, depth):
+    if depth > MAX_DEPTH:
+        return {"other": ["nesting", f"more than {MAX_DEPTH} levels deep"]}
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int) and type(value) is int:
+        return value if abs(value) < 2 ** 53 else {"int": str(value)}
+    if isinstance(value, float) and type(value) is float:
+        return value if math.isfinite(value) else {"float": repr(value)}
+    if isinstance(value, np.ndarray) and type(value) is np.ndarray:
+        return _encode_array(value) if value.dtype.kind in KINDS else _other(value)
+    if isinstance(value, np.generic) and value.dtype.kind in KINDS:
+        return {"scalar": _encode_array(np.asarray(value))}
+    if type(value) in (list, tuple):
+        return {"list" if type(value) is list else "tuple": [_encode(item, depth + 1) for item in value]}
+    if type(value) is dict:
+        return {"dict": [[_encode(key, depth + 1), _encode(item, depth + 1)] for key, item in value.items()]}
+    return _other(value)
+
+
+def _encode_array(array):
+    array = np.array(array, order="C", copy=True)
+    return {"array": [array.dtype.str, list(array.shape), base64.b64encode(array.tobytes()).decode("ascii")]}
+
+
+def _other(value):
+    try:
+        text = repr(value)[:200]
+    except Exception:  # a repr that fails is still described
+        text = "(no repr)"
+    return {"other": [type(value).__name__[:100], text]}
+
+
+def decode(text):
+    """The value encoded in `text`; raises PlainDataError on anything that is not plain data."""
+    try:
+        tree = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise PlainDataError(f"not JSON: {str(error)[:200]}") from None
+    return _decode(tree, 0)
+
+
+def _decode(tree, depth):
+    if depth > MAX_DEPTH + 2:
+        raise PlainDataError(f"nested more than {MAX_DEPTH} levels deep")
+    if tree is None or isinstance(tree, (bool, int, float, str)):
+        return tree
+    if isinstance(tree, list) or not isinstance(tree, dict) or len(tree) != 1:
+        raise PlainDataError(f"expected a tagged object, got {str(tree)[:100]}")
+    (tag, body), = tree.items()
+    if tag in ("list", "tuple") and isinstance(body, list):
+        items = [_decode(item, depth + 1) for item in body]
+        return items if tag == "list" else tuple(items)
+    if tag == "dict" and isinstance(body, list) and all(isinstance(pair, list) and len(pair) == 2 for pair in body):
+        pairs = [(_decode(key, depth + 1), _decode(item, depth + 1)) for key, item in body]
+        try:
+            return dict(pairs)
+        except TypeError:
+            raise PlainDataError("a dict key that cannot be a key") from None
+    if tag == "array":
+        return _decode_array(body)
+    if tag == "scalar":
+        return _decode_array(body.get("array") if isinstance(body, dict) else None)[()]
+    if tag == "int" and isinstance(body, str) and body.lstrip("-").isdigit() and len(body) < 5000:
+        return int(body)
+    if tag == "float" and body in ("inf", "-inf", "nan"):
+        return float(body)
+    if tag == "other" and isinstance(body, list) and len(body) == 2 and all(isinstance(b, str) for b in body):
+        return Other(body[0][:100], body[1][:200])
+    raise PlainDataError(f"unknown or malformed tag {str(tag)[:40]!r}")
+
+
+def _decode_array(body):
+    if not (isinstance(body, list) and len(body) == 3 and isinstance(body[0], str) and isinstance(body[2], str)
+            and isinstance(body[1], list) and all(isinstance(n, int) and 0 <= n for n in body[1])):
+        raise PlainDataError("a malformed array")
+    dtype_text, shape, data = body
+    try:
+        dtype = np.dtype(dtype_text)
+    except TypeError:
+        raise PlainDataError(f"an array of unknown dtype {dtype_text[:40]!r}") from None
+    if dtype.kind not in KINDS or dtype.hasobject or dtype.fields:
+        raise PlainDataError(f"an array of dtype {dtype_text[:40]!r}; expected numbers or booleans")
+    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    if len(raw) != math.prod(shape) * dtype.itemsize:
+        raise PlainDataError(f"an array of shape {tuple(shape)} with {len(raw)} bytes of data")
+    return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()

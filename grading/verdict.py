@@ -1,0 +1,202 @@
+"""One graded function of a hand-in: run in the jail on the lesson's cases and on fresh ones, judged here.
+
+The jail sends back only plain data: what the function returned on each case, its arguments after the call,
+or the error it raised, and the attempts it made to get out. The verdict is computed in the grader's own
+process by testCases, against the library (the reference implementation), which the jail never sees. The
+functions the graded one builds on are sent in as the library's versions of them, and only those: never the
+graded function itself, nor anything that contains it.
+"""
+import ast
+import builtins
+import dataclasses
+import functools
+import inspect
+import signal
+import textwrap
+
+import numpy as np
+
+from . import plain
+from .notebooks import python_source
+
+FORBIDDEN_MODULES = ("dnn_utils", "testCases", "dnn_train", "dnn_checks", "dnn_mistakes", "dnn_hints", "grading")
+ATTEMPTS = {  # what an attempt to get out is called on a scorecard, most serious first
+    "solutions": "tried to use the library's solutions",
+    "network": "tried to reach the network",
+    "outside": "tried to read or write outside its folder",
+    "process": "tried to start other programs",
+}
+
+
+@dataclasses.dataclass
+class Verdict:
+    """What happened to one function: its point, an outcome word, and the comment a learner reads."""
+    points: int
+    outcome: str   # ok, wrong, not written, out of time, memory, disk, output, attempt, crashed, missing...
+    comment: str
+    mistake: str = None
+
+    @property
+    def line(self):
+        return self.points, self.comment
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The functions a graded function builds on, as the library writes them
+
+@functools.lru_cache(maxsize=None)
+def _library():
+    """{name: (source without decorators, names it reads)} for every graded function of the library."""
+    import dnn_utils
+    from testCases import FUNCTIONS
+    tree = ast.parse(inspect.getsource(dnn_utils))
+    source = inspect.getsource(dnn_utils).splitlines(True)
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in FUNCTIONS:
+            text = textwrap.dedent("".join(source[node.lineno - 1:node.end_lineno]))
+            reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & set(FUNCTIONS)
+            found[node.name] = (text, reads - {node.name})
+    return found
+
+
+def builds_on(name):
+    """The graded functions `name` calls in the library, directly or through one another (never `name`)."""
+    library, found, todo = _library(), set(), list(_library()[name][1])
+    while todo:
+        other = todo.pop()
+        if other not in found and other != name:
+            found.add(other)
+            todo += list(library[other][1])
+    return sorted(found)
+
+
+def support_source(name):
+    """The code of the functions `name` builds on, as the library writes them (decorators left out)."""
+    return "\n\n".join(_library()[other][0] for other in builds_on(name))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Running one function in the jail, and judging what comes back
+
+def check_function(jail, name, source, seed):
+    """The Verdict on the exercise code `source` as an implementation of `name`, with fresh cases from `seed`."""
+    import testCases
+    cases = testCases.cases(name, fresh=seed)
+    sent = [case.inputs() for case in cases]
+    try:
+        code = python_source(source)
+    except Exception as error:  # IPython's transformer on a broken cell
+        return Verdict(0, "crashed", f"its cell does not run: {type(error).__name__}: {error}")
+    request = {"name": name, "source": code, "support": support_source(name),
+               "cases": [[list(args), case.kwargs] for args, case in zip(sent, cases)],
+               "readable": jail.readable(), "forbidden": list(FORBIDDEN_MODULES)}
+    done = jail.run(jail.runner(), plain.encode(request).encode())
+    return judge_run(jail.limits, name, cases, sent, done)
+
+
+def judge_run(limits, name, cases, sent, done):
+    """The Verdict from a finished jailed run (jail.Finished) of `name` on `cases` with arguments `sent`."""
+    if done.status == "time":
+        return Verdict(0, "out of time", f"ran out of time: still running after {limits.wall_seconds:g} s")
+    if done.status == "output":
+        return Verdict(0, "output", f"printed too much: more than {limits.output_kb} KB of output")
+    if done.status == "results":
+        return Verdict(0, "output", "sent back too much: its results are far larger than the lesson's")
+    try:
+        result = plain.decode(done.results.decode("utf-8", errors="replace"))
+        if not isinstance(result, dict):
+            raise plain.PlainDataError("not a dict")
+    except plain.PlainDataError:
+        return _died(limits, done)
+    attempts = [event for event in result.get("events", []) if isinstance(event, (list, tuple)) and
+                len(event) == 2 and event[0] in ATTEMPTS]
+    if attempts:
+        kind = min((event[0] for event in attempts), key=list(ATTEMPTS).index)
+        what = next(str(event[1]) for event in attempts if event[0] == kind)
+        return Verdict(0, "attempt", f"{ATTEMPTS[kind]} ({what}): the jail stopped it")
+    if not result.get("defined"):
+        error = result.get("error")
+        if isinstance(error, dict):
+            return _from_error(limits, error, "its cell does not run")
+        return Verdict(0, "crashed", f"its cell does not define a function {name}")
+    return _judge_cases(limits, name, cases, sent, result.get("cases") or [])
+
+
+def _judge_cases(limits, name, cases, sent, runs):
+    import testCases
+    outcomes = []
+    for index, (case, args, run) in enumerate(zip(cases, sent, runs)):
+        if not isinstance(run, dict):
+            return Verdict(0, "crashed", "crashed: what it sent back is not a result")
+        error = run.get("error")
+        if isinstance(error, dict) and (run.get("not_implemented") or error.get("kind") in ("memory", "disk")):
+            return (Verdict(0, "not written", "not written yet") if run.get("not_implemented")
+                    else _from_error(limits, error, "crashed"))
+        outcomes.append(testCases.Outcome(name, index, case, args, _arguments(run.get("args"), args),
+                                          run.get("got"), rebuild(error) if isinstance(error, dict) else None))
+    if len(outcomes) < len(cases):
+        return Verdict(0, "crashed", "crashed: it stopped before every case was run")
+    found, mistake = testCases.judge(name, outcomes)  # the mistaken versions run here, on the inputs sent
+    if not found:
+        return Verdict(1, "ok", "ok")
+    if mistake:
+        return Verdict(0, "wrong", f"wrong: {mistake.explanation} [{mistake.id}]", mistake.id)
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return Verdict(0, "wrong", f"wrong: {found[0]}{more}")
+
+
+def _arguments(back, sent):
+    """The arguments after the call, as they came back (a list); the ones sent when they did not come back."""
+    return tuple(back) if isinstance(back, (list, tuple)) and len(back) == len(sent) else sent
+
+
+def _from_error(limits, error, where):
+    kind = error.get("kind")
+    if kind == "memory":
+        return Verdict(0, "memory", f"used too much memory: more than {limits.memory_mb} MB")
+    if kind == "disk":
+        return Verdict(0, "disk", f"wrote too much: more than {limits.file_mb} MB in a file or {limits.disk_mb} MB "
+                                  f"in its folder")
+    line = error.get("line")
+    at = f" (line {line[0]}: {line[1]})" if isinstance(line, list) and len(line) == 2 else ""
+    return Verdict(0, "crashed", f"{where}: {error.get('type')}: {str(error.get('text'))[:300]}{at}")
+
+
+def _died(limits, done):
+    """The Verdict on a run that sent no readable result: how it died."""
+    code, output = done.code, done.output
+    if "MemoryError" in output or "Cannot allocate memory" in output:
+        return Verdict(0, "memory", f"used too much memory: more than {limits.memory_mb} MB")
+    if code in (-signal.SIGXCPU, -signal.SIGKILL) and done.seconds < limits.wall_seconds:
+        return Verdict(0, "out of time", f"ran out of time: more than {limits.cpu_seconds} s of CPU time")
+    how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+    last = output.strip().splitlines()[-1][:200] if output.strip() else ""
+    return Verdict(0, "crashed", f"crashed the process that ran it ({how})" + (f": {last}" if last else ""))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Errors raised in the jail, rebuilt as exceptions for testCases (type, arguments, text, learner's line)
+
+_MADE = {}
+
+
+def rebuild(error):
+    """An exception like the one raised in the jail, with .learners_line = (line number, line)."""
+    name, module = str(error.get("type")), str(error.get("module"))
+    args = error.get("args") if isinstance(error.get("args"), list) else []
+    cls = getattr(builtins, name, None) if module == "builtins" else None
+    if cls is None and module.startswith("numpy"):
+        cls = getattr(np.exceptions, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        cls = _MADE.setdefault((module, name), type(name, (Exception,), {"__module__": module}))
+    try:
+        rebuilt = cls(*args)
+        if str(rebuilt) != str(error.get("text")):
+            raise ValueError
+    except Exception:
+        rebuilt = _MADE.setdefault((module, name), type(name, (Exception,), {"__module__": module}))(
+            str(error.get("text")))
+    line = error.get("line")
+    rebuilt.learners_line = tuple(line) if isinstance(line, list) and len(line) == 2 else (None, "")
+    return rebuilt
