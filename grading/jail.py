@@ -61,6 +61,7 @@ class Finished:
     results: bytes
     output: str
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 class JailUnavailable(RuntimeError):
@@ -120,11 +121,11 @@ class Jail:
         return sorted({*python_roots(), "/usr", "/etc", "/dev", "/proc", "/bin", "/lib", "/lib64", LIB, FILES,
                        "/tmp"} if self.isolated else {*python_roots(), str(self.lib), tempfile.gettempdir()})
 
-    def command(self, argv):
+    def command(self, argv, info_fd=None):
         if not self.isolated:
             return list(argv)
         limits = self.limits
-        args = [bwrap_path(), "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+        args = [bwrap_path()] + (["--info-fd", str(info_fd)] if info_fd is not None else []) + ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
         if not self.root:
             args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
@@ -167,10 +168,12 @@ class Jail:
         limits = self.limits
         memory = limits.memory_mb << 20
         processes = limits.processes + (0 if self.root else _processes_of(self.uid))
-        for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, int(limits.cpu_seconds)),
-                             (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_FSIZE, limits.file_mb << 20),
-                             (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NOFILE, 256)):
+        for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_NPROC, processes),
+                             (resource.RLIMIT_FSIZE, limits.file_mb << 20), (resource.RLIMIT_CORE, 0),
+                             (resource.RLIMIT_NOFILE, 256)):
             resource.setrlimit(which, (value, value))
+        # SIGXCPU at the limit, SIGKILL a second later if the code ignores it
+        resource.setrlimit(resource.RLIMIT_CPU, (int(limits.cpu_seconds), int(limits.cpu_seconds) + 1))
 
     # ------------------------------------------------------------------------------------------------------
     # Running
@@ -179,24 +182,31 @@ class Jail:
         """Run `argv` in the jail with `request` on its stdin; read its stdout (the results, up to
         `results_limit` bytes) and its stderr (its output, up to limits.output_kb). Returns a Finished.
         Without isolation it runs in a new temporary folder (its HOME), removed afterwards."""
-        limits, start = self.limits, time.monotonic()
+        limits, start, cpu = self.limits, time.monotonic(), _children_cpu()
         work = None if self.isolated else tempfile.mkdtemp(prefix="dnn_unjailed_")
         env = None if self.isolated else dict(self.environment(work), PATH=os.environ.get("PATH", "/usr/bin:/bin"))
-        process = subprocess.Popen(self.command(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, start_new_session=True, preexec_fn=self._set_limits,
-                                   env=env, cwd=work)
+        info_read, info_write = os.pipe() if self.isolated else (None, None)
+        try:
+            process = subprocess.Popen(self.command(argv, info_write), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, start_new_session=True,
+                                       preexec_fn=self._set_limits, env=env, cwd=work,
+                                       pass_fds=(info_write,) if self.isolated else ())
+        finally:
+            if info_write is not None:
+                os.close(info_write)
         status, chunks = "ok", {"results": [], "output": []}
         try:
+            namespace = _namespace_pid(info_read, start + limits.wall_seconds) if self.isolated else None
             _feed(process.stdin, request)
             status = _collect(process, chunks, start + limits.wall_seconds,
                               {"results": results_limit, "output": limits.output_kb << 10})
         finally:
-            _kill(process)
+            _kill(process, namespace if self.isolated else None)
             if work:
                 shutil.rmtree(work, ignore_errors=True)
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
         return Finished(status, process.returncode, b"".join(chunks["results"]), output,
-                        time.monotonic() - start)
+                        time.monotonic() - start, _children_cpu() - cpu)
 
 
 def python_roots():
@@ -213,6 +223,11 @@ def _parents(path):
         if str(folder) not in ("/usr", "/tmp"):
             args += ["--perms", "0755", "--dir", str(folder)]
     return args
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _processes_of(uid):
@@ -263,8 +278,34 @@ def _collect(process, chunks, deadline, caps):
         selector.close()
 
 
-def _kill(process):
-    """Kill the run and everything it started (its session; in the jail, its whole process namespace)."""
+def _namespace_pid(info_read, deadline):
+    """The pid (as the grader sees it) of the first process of the jail's process namespace, which bwrap
+    writes on its info fd: when it dies, the kernel kills every process of the namespace."""
+    import json
+    data = b""
+    with os.fdopen(info_read, "rb") as info:
+        selector = selectors.DefaultSelector()
+        selector.register(info, selectors.EVENT_READ)
+        while time.monotonic() < deadline and selector.select(timeout=max(deadline - time.monotonic(), 0)):
+            chunk = os.read(info.fileno(), 4096)
+            if not chunk:
+                break
+            data += chunk
+        selector.close()
+    try:
+        return int(json.loads(data)["child-pid"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _kill(process, namespace=None):
+    """Kill the run and everything it started: in the jail, its whole process namespace (and wait until it is
+    gone); without one, its session."""
+    if namespace:
+        try:
+            os.kill(namespace, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            namespace = None
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -275,3 +316,7 @@ def _kill(process):
         except OSError:
             pass
     process.wait()
+    for _ in range(500):  # the namespace's first process is gone once the kernel has killed all the others
+        if not namespace or not os.path.exists(f"/proc/{namespace}"):
+            break
+        time.sleep(0.01)

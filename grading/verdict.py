@@ -168,7 +168,9 @@ def _died(limits, done):
     code, output = done.code, done.output
     if "MemoryError" in output or "Cannot allocate memory" in output:
         return Verdict(0, "memory", f"used too much memory: more than {limits.memory_mb} MB")
-    if code in (-signal.SIGXCPU, -signal.SIGKILL) and done.seconds < limits.wall_seconds:
+    if code > 128 and code - 128 in signal.valid_signals():  # the jail reports a killed process as 128 + signal
+        code = 128 - code
+    if code == -signal.SIGXCPU or (code == -signal.SIGKILL and done.cpu_seconds >= limits.cpu_seconds):
         return Verdict(0, "out of time", f"ran out of time: more than {limits.cpu_seconds} s of CPU time")
     how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
     last = output.strip().splitlines()[-1][:200] if output.strip() else ""
