@@ -98,6 +98,7 @@ class Jail:
         self.lib = Path(tempfile.mkdtemp(prefix="dnn_jail_lib_"))
         for name in ("runner.py", "plain.py", "execute.py"):
             shutil.copy2(Path(__file__).with_name(name), self.lib / name)
+        shutil.copy2(Path(__file__).parents[1] / "dnn_checks.py", self.lib / "dnn_checks.py")
         os.chmod(self.lib, 0o755)
 
     def close(self):
@@ -316,7 +317,15 @@ def _kill(process, namespace=None):
         except OSError:
             pass
     process.wait()
-    for _ in range(500):  # the namespace's first process is gone once the kernel has killed all the others
-        if not namespace or not os.path.exists(f"/proc/{namespace}"):
+    for _ in range(500):  # once the namespace's first process is dead, the kernel has killed all the others
+        if not namespace or _dead(namespace):
             break
         time.sleep(0.01)
+
+
+def _dead(pid):
+    """Whether process `pid` has ended (gone, or a zombie waiting for whoever adopted it to reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True

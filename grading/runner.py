@@ -11,7 +11,7 @@ saw them. It judges nothing: the grader compares what comes back with its own re
 
 Everything the learner's code prints goes to stderr (the grader keeps a limited amount of it); the results go
 to the stdout the runner started with, once, at the end. The runner imports nothing of the project but
-plain.py, which sits beside it.
+plain.py, and dnn_checks.py for the argument checks of the functions it builds on, which sit beside it.
 """
 import errno
 import os
@@ -80,7 +80,10 @@ def describe(error, filename):
 def run(request, watch):
     """Define the learner's function and call it on each case: the results as plain data."""
     namespace = {"np": np, "__name__": "__exercise__", "__builtins__": __builtins__}
-    exec(compile(request["support"], "<functions it builds on>", "exec"), namespace)
+    if request["support"]:
+        import dnn_checks  # the argument checks of the library's functions (no solutions in it)
+        namespace.update(check=dnn_checks, checked=dnn_checks.checked)
+        exec(compile(request["support"], "<functions it builds on>", "exec"), namespace)
     filename = f"<exercise {request['name']}>"
     import linecache
     linecache.cache[filename] = (len(request["source"]), None, request["source"].splitlines(True), filename)

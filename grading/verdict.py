@@ -19,7 +19,7 @@ import numpy as np
 from . import plain
 from .notebooks import python_source
 
-FORBIDDEN_MODULES = ("dnn_utils", "testCases", "dnn_train", "dnn_checks", "dnn_mistakes", "dnn_hints", "grading")
+FORBIDDEN_MODULES = ("dnn_utils", "testCases", "dnn_train", "dnn_mistakes", "grading")
 ATTEMPTS = {  # what an attempt to get out is called on a scorecard, most serious first
     "solutions": "tried to use the library's solutions",
     "network": "tried to reach the network",
@@ -46,7 +46,9 @@ class Verdict:
 
 @functools.lru_cache(maxsize=None)
 def _library():
-    """{name: (source without decorators, names it reads)} for every graded function of the library."""
+    """{name: (source, names it reads)} for every graded function of the library. The source keeps its
+    argument checks (@checked, from dnn_checks, which the jail has): a mistaken version run in the grader
+    then fails the same way as the learner's code in the jail."""
     import dnn_utils
     from testCases import FUNCTIONS
     tree = ast.parse(inspect.getsource(dnn_utils))
@@ -54,25 +56,50 @@ def _library():
     found = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name in FUNCTIONS:
-            text = textwrap.dedent("".join(source[node.lineno - 1:node.end_lineno]))
+            first = min([node.lineno] + [decorator.lineno for decorator in node.decorator_list])
+            text = textwrap.dedent("".join(source[first - 1:node.end_lineno]))
             reads = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & set(FUNCTIONS)
             found[node.name] = (text, reads - {node.name})
     return found
 
 
-def builds_on(name):
-    """The graded functions `name` calls in the library, directly or through one another (never `name`)."""
-    library, found, todo = _library(), set(), list(_library()[name][1])
+@functools.lru_cache(maxsize=None)
+def _lesson_imports():
+    """{graded function: the graded functions its lesson notebook imports from the library}."""
+    from .notebooks import NOTEBOOKS, read_notebook, exercise_name, parse
+    found = {}
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        nb = read_notebook(path)
+        imported = set()
+        for cell in nb.cells:
+            tree = parse(cell.source) if cell.cell_type == "code" else None
+            for node in ast.walk(tree) if tree else ():
+                if isinstance(node, ast.ImportFrom) and node.module == "dnn_utils":
+                    imported |= {alias.name for alias in node.names} & set(_library())
+        for name in filter(None, map(exercise_name, nb.cells)):
+            found[name] = imported
+    return found
+
+
+def _closure(names):
+    library, found, todo = _library(), set(), list(names)
     while todo:
         other = todo.pop()
-        if other not in found and other != name:
+        if other not in found:
             found.add(other)
             todo += list(library[other][1])
-    return sorted(found)
+    return found
+
+
+def builds_on(name):
+    """The graded functions the code of `name` may call: those the library's `name` calls and those its lesson
+    notebook imports, with what they call in turn; never `name` itself, nor a function that calls it."""
+    wanted = _library()[name][1] | _lesson_imports().get(name, set())
+    return sorted(other for other in _closure(wanted) if name not in _closure([other]))
 
 
 def support_source(name):
-    """The code of the functions `name` builds on, as the library writes them (decorators left out)."""
+    """The code of the functions `name` builds on, as the library writes them."""
     return "\n\n".join(_library()[other][0] for other in builds_on(name))
 
 
