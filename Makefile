@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser bench setup clean-venv student grade
+.PHONY: lab test demo browser jail bench setup clean-venv student grade
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser jail
 	$(BIN)/python -m pytest
 
 demo: $(INSTALLED)
@@ -26,6 +26,13 @@ browser:
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) || \
 	  echo "make browser: could not install Debian's chromium; the browser test will be skipped"
 
+# The grader runs each hand-in in a bubblewrap jail (docs/grading.md): install Debian's bubblewrap when it is
+# missing. Where it cannot be installed, the jail tests fail and the grader refuses to grade without --no-jail.
+jail:
+	@command -v bwrap >/dev/null 2>&1 || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap) || \
+	  echo "make jail: could not install Debian's bubblewrap; the grader needs it (or --no-jail)"
+
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py
 
@@ -35,10 +42,11 @@ setup: $(INSTALLED)
 student: $(INSTALLED)
 	$(BIN)/python -m grading student build/student
 
-# The scorecard of a handed-in notebook: make grade NB=path/to/notebook.ipynb (non-zero exit if not full marks).
-grade: $(INSTALLED)
-	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
-	$(BIN)/python -m grading grade "$(NB)"
+# The scorecard of a handed-in notebook: make grade NB=path/to/notebook.ipynb (non-zero exit if not full marks);
+# ARGS passes options, e.g. ARGS="--full" or ARGS="--memory 512" (python -m grading grade -h lists them).
+grade: $(INSTALLED) jail
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb [ARGS=...]"; exit 2; }
+	$(BIN)/python -m grading grade "$(NB)" $(ARGS)
 
 # The virtual environment is (re)built whenever the pinned requirements or the packaging change.
 $(INSTALLED): requirements.txt pyproject.toml

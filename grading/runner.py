@@ -43,7 +43,10 @@ class Watch:
         if not self.on or len(self.events) > 50:
             return
         if event in NETWORK_EVENTS:
-            self.note("network", f"{event} {str(args[1:2])[:80]}")
+            host, port = args[:2] if event == "socket.getaddrinfo" else (args[1], None)
+            if isinstance(host, tuple) and len(host) >= 2:
+                host, port = host[:2]
+            self.note("network", f"{event.split('.')[1]} {host}" + (f":{port}" if port is not None else ""))
         elif event in PROCESS_EVENTS:
             self.note("process", event)
         elif event == "import" and args[0].split(".")[0] in self.forbidden:
