@@ -26,7 +26,7 @@ HINTS = {
     ),
     "sigmoid_backward": (
         "Multiply the incoming gradient by the sigmoid's slope at Z (the cache holds Z, not σ(Z)).",
-        "s = σ(Z), then dZ = dA * s * (1 - s).",
+        "s = σ(Z), then dZ = dA * s(1 - s).",
         "dZ, dA, Z and s all have the same shape.",
     ),
     "initialize_parameters": (
@@ -150,9 +150,9 @@ EXPLANATIONS = {
                     "to 0 changes dA too; start from a copy of dA",
     },
     "sigmoid_backward": {
-        "dA_left_out": "dA is left out: dZ = dA * s * (1 - s), the sigmoid's slope times dA",
-        "one_minus_s_left_out": "the sigmoid's slope is s (1 - s), not s: dZ = dA * s * (1 - s)",
-        "slope_of_Z": "the cache holds Z, not the sigmoid's output: first s = σ(Z), then dZ = dA * s * (1 - s)",
+        "dA_left_out": "dA is left out: dZ = dA * s(1 - s), the sigmoid's slope times dA",
+        "one_minus_s_left_out": "the sigmoid's slope is s (1 - s), not s: dZ = dA * s(1 - s)",
+        "slope_of_Z": "the cache holds Z, not the sigmoid's output: first s = σ(Z), then dZ = dA * s(1 - s)",
     },
     "initialize_parameters": {
         "no_scale": "the weights are not scaled: standard normal entries times 0.01",

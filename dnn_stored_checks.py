@@ -10,7 +10,8 @@ import functools
 import json
 
 from dnn_hints import EXPLANATIONS, hint, hints_note
-from dnn_learner import DATA_FILE, keep
+import dnn_learner
+from dnn_learner import keep
 from dnn_verdict import (LESSON, Case, CheckFailed, Checks, Mistake, NotWritten, Outcome, Recogniser, decode,
                          decode_run, gradient_check, numerical_gradient, one_line_for_unwritten_functions,
                          relative_error)
@@ -18,10 +19,11 @@ from dnn_verdict import (LESSON, Case, CheckFailed, Checks, Mistake, NotWritten,
 
 @functools.lru_cache(maxsize=1)
 def _data():
-    if not DATA_FILE.is_file():
-        raise FileNotFoundError(f"testCases: {DATA_FILE} is missing; expected the checks' data written with the "
+    path = dnn_learner.DATA_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"testCases: {path} is missing; expected the checks' data written with the "
                                 f"student edition (python -m grading student)")
-    return json.loads(DATA_FILE.read_text())
+    return json.loads(path.read_text())
 
 
 FUNCTIONS = tuple(_data()["functions"])
