@@ -286,3 +286,40 @@ def test_a_later_notebook_stops_with_one_line_when_a_function_is_missing(fresh_s
     assert outputs[0].text.startswith("L_model_forward is not written yet, and this cell needs it: write it in "
                                       "02_forward_propagation.ipynb and run its check")
     assert outputs[0].text.count("\n") == 1
+
+
+def learner_has_written_everything(folder):
+    """your_functions.py in `folder` as it is once every function has passed its check (the lesson's code)."""
+    sources = {name: library_source(name) for name in testCases.FUNCTIONS}
+    text = dnn_learner.HEADER + "\n\n".join(sources.values())
+    (folder / "your_functions.py").write_text(text)
+
+
+TRAIN_AND_CHECK = AS_A_LEARNER + """
+import numpy as np, dnn_widgets, dnn_utils, testCases
+rng = np.random.RandomState(0)
+X = rng.rand(12, 40)
+Y = (X[:1] + X[1:2] > 1).astype(int)
+trainer = dnn_widgets.cost_trainer((X, Y), hidden_units=(4,))
+trainer.iterations.value, trainer.learning_rate.value = 200, 0.5
+trainer.train_button.click()
+assert trainer.wait(120)
+run = trainer.runs[-1]
+print(run.outcome, run.message)
+print(type(dnn_widgets._descent(X, Y, run.parameters, 0.1)).__name__, run.outcome, len(run.train_costs) > 1,
+      run.train_costs[-1][1] < run.train_costs[0][1])
+parameters = dnn_utils.initialize_parameters_deep([12, 3, 1])
+print(max(testCases.gradient_check(X[:, :5], Y[:, :5], parameters).values()) < 1e-6)
+"""
+
+
+def test_the_trainer_and_the_gradient_check_run_on_the_learners_functions(fresh_student):
+    stopped = subprocess.run([sys.executable, "-c", TRAIN_AND_CHECK], cwd=fresh_student, capture_output=True,
+                             text=True, timeout=300)
+    assert stopped.stdout.startswith("failed Run 1 failed at iteration 0: NotWritten: "
+                                     "initialize_parameters_deep_scaled is not written yet")
+    learner_has_written_everything(fresh_student)
+    done = subprocess.run([sys.executable, "-c", TRAIN_AND_CHECK], cwd=fresh_student, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[1:3] == ["LessonDescent finished True True", "True"]
