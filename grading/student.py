@@ -74,13 +74,20 @@ With Python 3.11, in this folder:
 
 Each exercise cell holds one function with `# YOUR CODE HERE` and `raise NotImplementedError()` where your
 code goes: replace both with your code and run the cell. The cell after it checks your function and says
-what is wrong, and when it can, the mistake you most likely made ("likely mistake: ..."). Until you write a
-function its check says "not implemented yet", and the cells that need it stop with a one-line note; they
-are tagged `raises-exception`, so "Run All" carries on past them to the next exercise.
+what is wrong, and when it can, the mistake you most likely made ("likely mistake: ..."); `hint("name")`
+gives a hint, one more each time you ask (the idea, the formula, the shapes). Below each check, "Expected
+output" shows what a right function gives on the lesson's inputs. Until you write a function its check
+says "not implemented yet", and the cells that need it stop with a one-line note; they are tagged
+`raises-exception`, so "Run All" carries on past them to the next exercise.
 
-The modules next to the notebooks are the ones they import ({modules}): `testCases.py` holds the
-checks, and `dnn_utils.py` the building blocks that the later notebooks import once you have written them
-yourself. The pictures are in `datasets/` (`python datasets/make_drawncat.py` draws them again if they are
+When a function passes its check, the check keeps it in `your_functions.py`: the later notebooks build on
+your own functions (they import them from `dnn_utils`), and a notebook that needs one you have not written
+yet says which function and which notebook to write it in. Change your functions in the notebooks, not in
+`your_functions.py`, which each passing check rewrites.
+
+The modules next to the notebooks are the ones they import ({modules}): `testCases.py` holds the checks
+(their expected values are in `checks_data.json`), `dnn_utils.py` loads the data and hands out your
+functions. The pictures are in `datasets/` (`python datasets/make_drawncat.py` draws them again if they are
 missing).
 """
 

@@ -323,3 +323,14 @@ def test_the_trainer_and_the_gradient_check_run_on_the_learners_functions(fresh_
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[1:3] == ["LessonDescent finished True True", "True"]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.name[:2])
+def test_an_untouched_student_notebook_runs_through_in_the_edition(path, fresh_student):
+    nb = grading.read_notebook(fresh_student / path.name)
+    NotebookClient(nb, timeout=300, kernel_name="python3",  # an untagged cell that fails stops it: an error here
+                   resources={"metadata": {"path": str(fresh_student)}}).execute()
+    checks = [cell for cell in nb.cells if grading.checked_name(cell)]
+    assert checks and all("not implemented yet" in texts_of(cell) for cell in checks)
+    assert not any(output.output_type == "error" and output.ename == "NotWritten"
+                   for cell in nb.cells for output in cell.get("outputs", []))
