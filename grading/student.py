@@ -256,7 +256,7 @@ def _shown(output, value):
     if isinstance(value, list):
         value = np.array([float(item) for item in value])
     text = np.array2string(np.asarray(value), precision=8, threshold=20, edgeitems=3)
-    return f"{output} = " + ("\n" + text if "\n" in text else text)
+    return f"{output} =" + ("\n" if "\n" in text else " ") + text
 
 
 def add_expected_values(nb, stored):
