@@ -220,7 +220,7 @@ def test_every_mistake_and_function_has_its_words():
     assert set(dnn_hints.HINTS) == set(dnn_hints.EXPLANATIONS) == set(testCases.FUNCTIONS)
     for name, mistakes in testCases.MISTAKES.items():
         assert [m.id for m in mistakes] == list(dnn_hints.EXPLANATIONS[name]), name
-        assert all(len(hints) == 3 for hints in dnn_hints.HINTS.values())
+    assert all(len(hints) == 3 for hints in dnn_hints.HINTS.values())
 
 
 def test_no_explanation_or_hint_quotes_a_solution_line():
