@@ -11,7 +11,7 @@ testCases.stored_checks).
 import numpy as np
 
 import dnn_utils as reference
-from dnn_verdict import mistake, rule
+from dnn_rules import mistake, rule
 
 
 def like(*versions):

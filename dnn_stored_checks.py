@@ -12,9 +12,9 @@ import json
 from dnn_hints import EXPLANATIONS, hint, hints_note
 import dnn_learner
 from dnn_learner import keep
-from dnn_verdict import (LESSON, Case, CheckFailed, Checks, Mistake, NotWritten, Outcome, Recogniser, decode,
-                         decode_run, gradient_check, numerical_gradient, one_line_for_unwritten_functions,
-                         relative_error)
+from dnn_rules import Recogniser
+from dnn_verdict import (LESSON, Case, CheckFailed, Checks, Mistake, NotWritten, Outcome, decode, decode_run,
+                         gradient_check, numerical_gradient, one_line_for_unwritten_functions, relative_error)
 
 
 @functools.lru_cache(maxsize=1)

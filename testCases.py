@@ -24,9 +24,9 @@ import numpy as np
 import dnn_utils as reference
 from dnn_hints import hint, hints_note
 from dnn_mistakes import MISTAKES
+from dnn_rules import mistaken_run
 from dnn_verdict import (LESSON, RTOL, ATOL, Case, CheckFailed, Checks, Mistake, Outcome, encode, encode_run,
-                         gradient_check, mistaken_run, numerical_gradient, one_line_for_unwritten_functions,
-                         relative_error)
+                         gradient_check, numerical_gradient, one_line_for_unwritten_functions, relative_error)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -71,7 +71,12 @@ def project_modules(project=PROJECT):
     wanted = {module.removesuffix(".py") for module in CORE_MODULES}
     for tree in trees:
         wanted |= imported_names(tree) if tree else set()
-    found, todo = set(), [name for name in wanted if Path(project, f"{name}.py").is_file()]
+    return module_closure(wanted, project)
+
+
+def module_closure(names, project=PROJECT):
+    """The project's modules among `names` (module names) and those they import, directly or not: file names."""
+    found, todo = set(), [name for name in names if Path(project, f"{name}.py").is_file()]
     while todo:
         name = todo.pop()
         found.add(name)

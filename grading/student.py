@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .notebooks import (NOTEBOOKS, PROJECT, DATA_FILES, ALLOWED_ERRORS_TAG, read_notebook, strip_solutions,
-                        cells_needing_exercises, project_modules, exercise_name, checked_name)
+                        cells_needing_exercises, project_modules, module_closure, exercise_name, checked_name)
 
 STUDENT_STAMP = ".student_edition"
 
@@ -102,7 +102,8 @@ def student_modules(project=PROJECT):
     """The modules copied as they are into the student edition: those the notebooks import, less those that
     hold solutions or are written for it, plus its own."""
     skip = set(SOLUTION_ONLY) | set(GENERATED)
-    return tuple(sorted({name for name in project_modules(project) if name not in skip} | set(STUDENT_ONLY)))
+    own = module_closure([name.removesuffix(".py") for name in STUDENT_ONLY], project)
+    return tuple(sorted({name for name in project_modules(project) + own if name not in skip}))
 
 
 def build_student(out=PROJECT / "build" / "student"):

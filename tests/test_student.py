@@ -38,7 +38,7 @@ def fresh_student(tmp_path, student):
 @pytest.fixture(scope="module")
 def stored_checks(student):
     """The student edition's check module (the same file as the project's), on the edition's data."""
-    for name in ("dnn_stored_checks.py", "dnn_verdict.py", "dnn_hints.py", "dnn_learner.py"):
+    for name in ("dnn_stored_checks.py", "dnn_verdict.py", "dnn_rules.py", "dnn_hints.py", "dnn_learner.py"):
         assert (student / name).read_text() == (PROJECT / name).read_text(), name
     saved = dnn_learner.DATA_FILE, dnn_learner.LEARNED
     dnn_learner.DATA_FILE, dnn_learner.LEARNED = student / "checks_data.json", student / "your_functions.py"

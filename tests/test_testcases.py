@@ -124,11 +124,11 @@ def test_cases_and_runs_are_stored_as_plain_data_and_come_back_the_same():
 
 
 def test_bad_names_are_refused_with_what_was_expected():
-    import dnn_verdict as v
+    import dnn_rules as rules
     with pytest.raises(ValueError, match="name='softmax' is not a graded function"):
         t.cases("softmax")
     with pytest.raises(ValueError, match="name='looks_wrong' is not a rule; expected one of like, raises"):
-        v.rule("looks_wrong")
+        rules.rule("looks_wrong")
 
 
 def test_the_stored_checks_carry_fingerprints_not_versions():
