@@ -217,9 +217,23 @@ def student_library(project=PROJECT):
     for node in dropped + [nodes[0]]:  # nodes[0]: the module's docstring, replaced
         first, last = _node_lines(node)
         keep[first - 1:last] = [False] * (last - first + 1)
-    kept = _without_empty_sections("\n".join(line for line, wanted in zip(lines, keep) if wanted))
+    kept = _without_unused_imports(_without_empty_sections("\n".join(line for line, wanted in zip(lines, keep)
+                                                                      if wanted)))
     return (LIBRARY_HEADER + kept + "\n\n\n# " + "-" * 106 + "\n# The graded functions: yours\n\n"
             "from dnn_learner import module_getattr as __getattr__  # noqa: E402\n")
+
+
+def _without_unused_imports(text):
+    """`text` (Python) less its top-level imports of names that nothing in it uses any more."""
+    tree = ast.parse(text)
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    lines = text.split("\n")
+    for node in reversed(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound = {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+            if not bound & used:
+                del lines[node.lineno - 1:node.end_lineno]
+    return "\n".join(lines)
 
 
 def _without_empty_sections(text, rule="# " + "-" * 106):
