@@ -30,9 +30,13 @@ from pathlib import Path
 import ipywidgets as widgets
 import numpy as np
 
-import dnn_train
 import dnn_utils
 from dnn_plots import draw_network
+
+if Path(__file__).with_name("dnn_train.py").is_file():  # the project: dnn_train's shortcuts, same iterations
+    import dnn_train
+else:  # the student edition has no dnn_train: the trainer runs on the learner's own functions
+    dnn_train = None
 
 DEFAULT_LAYER_DIMS = (12288, 20, 7, 5, 1)  # the course's 4-layer model
 DEFAULT_CLASSES = (b"non-cat", b"cat")
@@ -471,6 +475,42 @@ def _checked_hidden_units(hidden_units):
     return units
 
 
+class LessonDescent:
+    """Gradient descent as the lessons write it, with dnn_utils' L_model_forward, compute_cost,
+    L_model_backward and update_parameters (in the student edition: the learner's own, as kept when they
+    passed their checks). It offers what the trainer uses of dnn_train.GradientDescent: step() does one
+    iteration and returns the cost before it, parameters() gives the current parameters."""
+
+    def __init__(self, X, Y, parameters, learning_rate):
+        self.X, self.Y, self.learning_rate = X, Y, learning_rate
+        self.current = dict(parameters)
+
+    def step(self):
+        output, caches = dnn_utils.L_model_forward(self.X, self.current)
+        cost = dnn_utils.compute_cost(output, self.Y)
+        gradients = dnn_utils.L_model_backward(output, self.Y, caches)
+        self.current = dnn_utils.update_parameters(self.current, gradients, self.learning_rate)
+        return cost
+
+    def parameters(self):
+        return dict(self.current)
+
+
+def _descent(X, Y, parameters, learning_rate):
+    """The gradient descent the trainer runs: dnn_train's where there is one, else LessonDescent."""
+    if dnn_train is None:
+        return LessonDescent(X, Y, parameters, learning_rate)
+    return dnn_train.GradientDescent(X, Y, parameters, learning_rate)
+
+
+def diverged(cost, first_cost):
+    """True when a cost is NaN or inf, or has grown to more than 10 times the first one (dnn_train's test
+    where there is one)."""
+    if dnn_train is not None:
+        return dnn_train.diverged(cost, first_cost)
+    return not np.isfinite(cost) or cost > 10 * first_cost
+
+
 def _step_cost(descent):
     """One step of gradient descent; its cost as a float, NaN when the numbers overflowed."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -691,7 +731,7 @@ class CostTrainer(widgets.VBox):
     def _descend(self, run, started):
         X, Y = self.train_data
         parameters = dnn_utils.initialize_parameters_deep_scaled(run.layer_dims, seed=run.seed)
-        descent = dnn_train.GradientDescent(X, Y, parameters, run.learning_rate)
+        descent = _descent(X, Y, parameters, run.learning_rate)
         first_cost, next_refresh = None, started + REFRESH_SECONDS
         for i in range(run.iterations):
             run.at = i
@@ -706,10 +746,10 @@ class CostTrainer(widgets.VBox):
                     run.test_costs.append((i, _cost(*self.test_data, parameters)))
             cost = _step_cost(descent)
             first_cost = cost if first_cost is None else first_cost
-            diverged = dnn_train.diverged(cost, first_cost)
-            if i % run.every == 0 or diverged:
+            blew_up = diverged(cost, first_cost)
+            if i % run.every == 0 or blew_up:
                 run.train_costs.append((i, cost))
-            if diverged:
+            if blew_up:
                 return run.end("diverged", i, message=self._divergence_message(run, first_cost, cost, i))
             if time.perf_counter() >= next_refresh:
                 self._show_progress(run, i + 1, started)

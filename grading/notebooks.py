@@ -78,7 +78,12 @@ def project_modules(project=PROJECT):
     wanted = {module.removesuffix(".py") for module in CORE_MODULES}
     for tree in trees:
         wanted |= imported_names(tree) if tree else set()
-    found, todo = set(), [name for name in wanted if Path(project, f"{name}.py").is_file()]
+    return module_closure(wanted, project)
+
+
+def module_closure(names, project=PROJECT):
+    """The project's modules among `names` (module names) and those they import, directly or not: file names."""
+    found, todo = set(), [name for name in names if Path(project, f"{name}.py").is_file()]
     while todo:
         name = todo.pop()
         found.add(name)
@@ -133,11 +138,11 @@ class _Names(ast.NodeVisitor):
         self.binds.add((node.asname or node.name).split(".")[0])
 
 
-def cells_needing_exercises(nb):
+def cells_needing_exercises(nb, also=()):
     """The indices of the code cells (other than the exercise and check cells) that call, directly or through
-    what earlier such cells define, a function written in an exercise of the notebook: they fail while it
-    is not written."""
-    unwritten = {name for name in map(exercise_name, nb.cells) if name}
+    what earlier such cells define, a function written in an exercise of the notebook, or one of the names
+    `also`: they fail while it is not written."""
+    unwritten = {name for name in map(exercise_name, nb.cells) if name} | set(also)
     needing = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or exercise_name(cell) or checked_name(cell):

@@ -1,18 +1,22 @@
 """The student edition of the lesson notebooks, and the same notebooks as an nbgrader source assignment."""
+import ast
+import json
 import re
 import shutil
 import sys
 from pathlib import Path
 
 from .notebooks import (NOTEBOOKS, PROJECT, DATA_FILES, ALLOWED_ERRORS_TAG, read_notebook, strip_solutions,
-                        cells_needing_exercises, project_modules, exercise_name, checked_name)
+                        cells_needing_exercises, project_modules, module_closure, exercise_name, checked_name)
 
 STUDENT_STAMP = ".student_edition"
 
 
-def student_notebook(nb):
+def student_notebook(nb, stored=None):
     """A copy of a lesson notebook for learners: solutions replaced by the stub, outputs and execution counts
-    cleared, and the cells that need an exercise tagged so that "Run All" goes on past them."""
+    cleared, the lesson's expected values in Markdown after each check cell (from `stored`, the checks'
+    data: see expected_values), and the cells that need an exercise, of this notebook or of another one,
+    tagged so that "Run All" goes on past them."""
     import copy
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
@@ -20,8 +24,23 @@ def student_notebook(nb):
             cell.source = strip_solutions(cell.source)
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop("execution", None)
-    allow_errors(nb, cells_needing_exercises(nb))
+    allow_errors(nb, cells_needing_exercises(nb, also=handed_out_functions(nb)))
+    if stored is not None:
+        add_expected_values(nb, stored)
     return nb
+
+
+def handed_out_functions(nb):
+    """The graded functions a notebook imports from dnn_utils: in the student edition, the learner's own,
+    which are not written yet until their notebook's checks pass."""
+    from .notebooks import graded_functions, parse
+    names = set()
+    for cell in nb.cells:
+        tree = parse(cell.source) if cell.cell_type == "code" else None
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, ast.ImportFrom) and node.module == "dnn_utils":
+                names |= {alias.asname or alias.name for alias in node.names if alias.name in graded_functions()}
+    return names
 
 
 def allow_errors(nb, indices):
@@ -55,34 +74,215 @@ With Python 3.11, in this folder:
 
 Each exercise cell holds one function with `# YOUR CODE HERE` and `raise NotImplementedError()` where your
 code goes: replace both with your code and run the cell. The cell after it checks your function and says
-what is wrong, and when it can, the mistake you most likely made ("likely mistake: ..."). Until you write a
-function its check says "not implemented yet", and the cells that need it stop with a one-line note; they
-are tagged `raises-exception`, so "Run All" carries on past them to the next exercise.
+what is wrong, and when it can, the mistake you most likely made ("likely mistake: ..."); `hint("name")`
+gives a hint, one more each time you ask (the idea, the formula, the shapes). Below each check, "Expected
+output" shows what a right function gives on the lesson's inputs. Until you write a function its check
+says "not implemented yet", and the cells that need it stop with a one-line note; they are tagged
+`raises-exception`, so "Run All" carries on past them to the next exercise.
 
-The modules next to the notebooks are the ones they import ({modules}): `testCases.py` holds the
-checks, and `dnn_utils.py` the building blocks that the later notebooks import once you have written them
-yourself. The pictures are in `datasets/` (`python datasets/make_drawncat.py` draws them again if they are
+When a function passes its check, the check keeps it in `your_functions.py`: the later notebooks build on
+your own functions (they import them from `dnn_utils`), and a notebook that needs one you have not written
+yet says which function and which notebook to write it in. Change your functions in the notebooks, not in
+`your_functions.py`, which each passing check rewrites.
+
+The modules next to the notebooks are the ones they import ({modules}): `testCases.py` holds the checks
+(their expected values are in `checks_data.json`), `dnn_utils.py` loads the data and hands out your
+functions. The pictures are in `datasets/` (`python datasets/make_drawncat.py` draws them again if they are
 missing).
 """
 
 
+SOLUTION_ONLY = ("dnn_train.py", "dnn_mistakes.py")  # built on the reference: never in the student edition
+STUDENT_ONLY = ("dnn_learner.py", "dnn_stored_checks.py")  # the learner's functions, the checks from data
+GENERATED = ("testCases.py", "dnn_utils.py")  # written for the student edition from the project's own
+DATA_FILE = "checks_data.json"
+
+
+def student_modules(project=PROJECT):
+    """The modules copied as they are into the student edition: those the notebooks import, less those that
+    hold solutions or are written for it, plus its own."""
+    skip = set(SOLUTION_ONLY) | set(GENERATED)
+    own = module_closure([name.removesuffix(".py") for name in STUDENT_ONLY], project)
+    return tuple(sorted({name for name in project_modules(project) + own if name not in skip}))
+
+
 def build_student(out=PROJECT / "build" / "student"):
-    """Write the student edition to `out`: the five notebooks and what they need to run on their own."""
+    """Write the student edition to `out`: the five notebooks and what they need to run on their own, with no
+    solution of a graded function in any file."""
+    import nbformat
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not (out / STUDENT_STAMP).exists():
         raise SystemExit(f"{out} exists and is not a student edition: choose another folder")
     shutil.rmtree(out, ignore_errors=True)
     (out / "datasets").mkdir(parents=True)
-    import nbformat
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        nbformat.write(student_notebook(read_notebook(path)), str(out / path.name))
-    missing = copy_support_files(out, project_modules() + DATA_FILES + ("requirements.txt",))
-    (out / "README.md").write_text(STUDENT_README.format(modules=", ".join(project_modules())))
+    stored = checks_data()
+    (out / DATA_FILE).write_text(json.dumps(stored, separators=(",", ":")))
+    for path in lesson_notebooks():
+        nbformat.write(student_notebook(read_notebook(path), stored), str(out / path.name))
+    missing = copy_support_files(out, student_modules() + DATA_FILES + ("requirements.txt",))
+    (out / "testCases.py").write_text(student_testcases())
+    (out / "dnn_utils.py").write_text(student_library())
+    modules = sorted(student_modules() + GENERATED)
+    (out / "README.md").write_text(STUDENT_README.format(modules=", ".join(modules)))
     (out / STUDENT_STAMP).write_text("written by python -m grading student; rewritten every time\n")
     print(f"wrote the student edition to {out}")
     for name in missing:
         print(f"  not copied, missing from the project: {name}", file=sys.stderr)
     return out
+
+
+def lesson_notebooks():
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def checks_data():
+    """What the student edition's checks judge from (see dnn_stored_checks): {"functions": the fixed cases
+    and the mistakes' rules of every graded function (testCases.stored_checks), "notebooks": {function:
+    the notebook of its exercise}}."""
+    import testCases
+    where = {}
+    for path in lesson_notebooks():
+        for cell in read_notebook(path).cells:
+            name = exercise_name(cell)
+            if name:
+                where.setdefault(name, path.name)
+    return {"functions": testCases.stored_checks(), "notebooks": {name: where.get(name, "its notebook")
+                                                                 for name in testCases.FUNCTIONS}}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The modules written for the student edition
+
+TESTCASES_HEADER = '''"""The lesson's inputs, and the checks of every exercise (the student edition's testCases).
+
+check_<name>(fn) runs your function on fixed cases and compares its outputs with the expected ones, stored
+in checks_data.json; it says what is wrong and the mistake you most likely made, and hint(name) gives hints.
+A function that passes its check is kept in your_functions.py for the later notebooks.
+Written by `python -m grading student` from the project's testCases.py.
+"""
+import numpy as np
+
+from dnn_stored_checks import *  # check_<name>, hint, examine, gradient_check, ...
+
+
+'''
+
+LIBRARY_HEADER = '''"""A deep neural network, step by step, in numpy: the course's data and helpers (the student edition).
+
+The graded functions (sigmoid, linear_forward, ..., L_layer_model, predict) are yours: `from dnn_utils import
+linear_forward` gives the linear_forward you wrote in notebook 02, as kept in your_functions.py when it
+passed its check (see dnn_learner.py); until then, calling it stops with one line saying where to write it.
+Written by `python -m grading student` from the project's dnn_utils.py, without its graded functions.
+"""
+'''
+
+
+def _top_level(path):
+    """(source text, top-level nodes of its syntax tree) of the Python file `path`."""
+    text = Path(path).read_text()
+    return text, ast.parse(text).body
+
+
+def _node_lines(node):
+    """The 1-based (first, last) lines of a top-level node, its decorators included."""
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return first, node.end_lineno
+
+
+def student_testcases(project=PROJECT):
+    """The student edition's testCases.py: the lesson's inputs and published outputs, copied from the
+    project's testCases.py (from the first *_test_case function to EXPECTED), and the checks from data."""
+    text, nodes = _top_level(Path(project) / "testCases.py")
+    named = [node for node in nodes if isinstance(node, ast.FunctionDef) and node.name.endswith("_test_case")]
+    expected = [node for node in nodes if isinstance(node, ast.Assign)
+                and any(getattr(target, "id", None) == "EXPECTED" for target in node.targets)]
+    if not named or not expected:
+        raise ValueError(f"{project}/testCases.py: expected *_test_case functions and EXPECTED, found "
+                         f"{len(named)} and {len(expected)}")
+    lines = text.splitlines()
+    first, last = _node_lines(named[0])[0], expected[-1].end_lineno
+    return TESTCASES_HEADER + "\n".join(lines[first - 1:last]) + "\n"
+
+
+def student_library(project=PROJECT):
+    """The student edition's dnn_utils.py: the project's, less the graded functions and what builds on them,
+    whose names hand out the learner's own functions instead (dnn_learner.module_getattr)."""
+    from .notebooks import graded_functions
+    text, nodes = _top_level(Path(project) / "dnn_utils.py")
+    builds_on_them = {"trained_fast"}
+    dropped = [node for node in nodes if isinstance(node, ast.FunctionDef)
+               and (node.name in graded_functions() or node.name in builds_on_them)]
+    lines = text.splitlines()
+    keep = [True] * len(lines)
+    for node in dropped + [nodes[0]]:  # nodes[0]: the module's docstring, replaced
+        first, last = _node_lines(node)
+        keep[first - 1:last] = [False] * (last - first + 1)
+    kept = _without_unused_imports(_without_empty_sections("\n".join(line for line, wanted in zip(lines, keep)
+                                                                      if wanted)))
+    return (LIBRARY_HEADER + kept + "\n\n\n# " + "-" * 106 + "\n# The graded functions: yours\n\n"
+            "from dnn_learner import module_getattr as __getattr__  # noqa: E402\n")
+
+
+def _without_unused_imports(text):
+    """`text` (Python) less its top-level imports of names that nothing in it uses any more."""
+    tree = ast.parse(text)
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    lines = text.split("\n")
+    for node in reversed(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound = {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+            if not bound & used:
+                del lines[node.lineno - 1:node.end_lineno]
+    return "\n".join(lines)
+
+
+def _without_empty_sections(text, rule="# " + "-" * 106):
+    """`text` less its sections (a `rule` line, a title, code) that hold no code any more."""
+    sections = text.split(rule + "\n")
+    kept = [sections[0]] + [section for section in sections[1:] if section.split("\n", 1)[-1].strip()]
+    return re.sub(r"\n{4,}", "\n\n\n", (rule + "\n").join(kept)).strip("\n")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The lesson's expected values next to each check
+
+def expected_values(name, stored):
+    """Markdown showing what a right `name` gives on the lesson's inputs (or on the first case when the
+    lesson publishes none), as the course's "Expected output" blocks do, from the checks' own data."""
+    from dnn_verdict import LESSON, decode
+    cases = stored["functions"][name]["cases"]
+    shown = [case for case in cases if case["label"].startswith(LESSON)] or cases[:1]
+    parts = [f"**Expected output** of `check_{name}({name})`: `{name}: "
+             f"{'all %d checks passed.' % len(cases) if len(cases) > 1 else 'the check passed.'}`"]
+    for case in shown:
+        values = decode(case["expected"])
+        values = (values,) if len(case["names"]) == 1 else values
+        lines = [_shown(output, value) for output, value in zip(case["names"], values)
+                 if output and output not in ("cache", "caches")]
+        parts.append(f"On {case['label']}, a right {name} gives:\n\n```\n" + "\n".join(lines) + "\n```")
+    return "\n\n".join(parts)
+
+
+def _shown(output, value):
+    """One output as the lesson prints it: arrays with 8 digits, long ones shortened, dicts key by key."""
+    import numpy as np
+    if isinstance(value, dict):
+        return "\n".join(_shown(f"{output}[{key!r}]", item) for key, item in value.items())
+    if isinstance(value, list):
+        value = np.array([float(item) for item in value])
+    text = np.array2string(np.asarray(value), precision=8, threshold=20, edgeitems=3)
+    return f"{output} =" + ("\n" if "\n" in text else " ") + text
+
+
+def add_expected_values(nb, stored):
+    """Insert after each check cell of `nb` a Markdown cell with its expected values (see expected_values)."""
+    import nbformat
+    for index in reversed(range(len(nb.cells))):
+        name = checked_name(nb.cells[index])
+        if name:
+            cell = nbformat.v4.new_markdown_cell(expected_values(name, stored))
+            cell.metadata["expected_values"] = name
+            nb.cells.insert(index + 1, cell)
 
 
 def copy_support_files(out, names, project=PROJECT):

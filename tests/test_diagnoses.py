@@ -57,8 +57,9 @@ def test_the_verdict_names_the_mistake_last(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "compute_cost: 2 problem(s) found:"
     assert lines[1].startswith("  - wrong values: cost should be 0.27977656, got -0.27977656")
-    assert lines[-1] == ("  - likely mistake: the cost has no minus sign: "
-                         "J = -(1/m) sum(y log(a) + (1 - y) log(1 - a))")
+    assert lines[-2] == ("  - likely mistake: the cost has no minus sign: "
+                         "J = -(1/m) Σ [y log(a) + (1 - y) log(1 - a)]")
+    assert lines[-1] == "  stuck? hint('compute_cost') gives a hint, one more each time (up to 3)"
 
 
 def test_wrong_code_with_no_known_mistake_gets_findings_only(capsys):

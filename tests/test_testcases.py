@@ -105,3 +105,39 @@ def test_the_checker_prints_its_verdict(capsys):
     t.check_linear_forward(lambda A, W, b: (W @ A, (A, W, b)))
     out = capsys.readouterr().out
     assert out.startswith("linear_forward: 2 problem(s) found:\n  - wrong values")
+
+
+def test_cases_and_runs_are_stored_as_plain_data_and_come_back_the_same():
+    import json
+
+    import dnn_verdict as v
+    value = ({"W1": np.arange(6).reshape(2, 3), "b1": np.zeros((2, 1))}, [np.float64(0.5), 3, None, "relu"],
+             np.array(2.5))
+    back = v.decode(json.loads(json.dumps(v.encode(value))))
+    assert type(back) is tuple and type(back[1]) is list and back[1][1:] == [3, None, "relu"]
+    assert back[0]["W1"].dtype == value[0]["W1"].dtype and v.unchanged(value, back)
+    assert type(back[1][0]) is np.float64 and back[2].shape == ()
+    with pytest.raises(TypeError, match="value of type set cannot be stored"):
+        v.encode({1, 2})
+    with pytest.raises(ValueError, match=r"data with keys \['pickle'\] is not encoded data"):
+        v.decode({"pickle": "..."})
+
+
+def test_bad_names_are_refused_with_what_was_expected():
+    import dnn_rules as rules
+    with pytest.raises(ValueError, match="name='softmax' is not a graded function"):
+        t.cases("softmax")
+    with pytest.raises(ValueError, match="name='looks_wrong' is not a rule; expected one of like, raises"):
+        rules.rule("looks_wrong")
+
+
+def test_the_stored_checks_carry_fingerprints_not_versions():
+    import json
+    stored = t.stored_checks(["compute_cost"])["compute_cost"]
+    assert [case["label"] for case in stored["cases"]] == [case.label for case in t.cases("compute_cost")]
+    no_minus = next(m for m in stored["mistakes"] if m["id"] == "no_minus")
+    assert no_minus["rule"] == "like" and len(no_minus["runs"]) == 1 and len(no_minus["runs"][0]) == 2
+    assert no_minus["runs"][0][0]["got"] == {"scalar": -0.2797765635793422, "dtype": "<f8"}
+    dot_shapes = next(m for m in stored["mistakes"] if m["id"] == "dot_shapes")
+    assert dot_shapes["rule"] == "raises" and "not aligned" in dot_shapes["fragments"]
+    json.dumps(stored)
