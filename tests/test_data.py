@@ -164,6 +164,11 @@ def test_the_depth_margin_holds_for_every_seed_of_the_stored_table():
         assert row["four_layer_test"] - row["two_layer_test"] >= 0.04 - 1e-12, row
         assert row["four_layer_held_out"] - row["two_layer_held_out"] >= 0.04 - 1e-12, row
         assert max(row["two_layer_test"], row["four_layer_test"]) < 1
+    test = [100 * (row["four_layer_test"] - row["two_layer_test"]) for row in stored["rows"]]
+    held = [100 * (row["four_layer_held_out"] - row["two_layer_held_out"]) for row in stored["rows"]]
+    readme = " ".join((PROJECT / "README.md").read_text().split())
+    assert f"by {min(test):+.0f} to {max(test):+.0f} points on the 50 test pictures" in readme
+    assert f"by {min(held):+.0f} to {max(held):+.1f} points on 200 more pictures" in readme
 
 
 def test_a_row_of_the_stored_table_is_measured_again():
