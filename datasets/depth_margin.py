@@ -67,7 +67,8 @@ def measure(seeds=SEEDS):
         rows.append(measure_seed(seed, held_out))
         print(describe(rows[-1]), flush=True)
     return {"settings": {**SETTINGS, "two_layer": list(TWO_LAYER), "four_layer": list(FOUR_LAYER),
-                         "held_out_seed": HELD_OUT_SEED, "held_out_size": HELD_OUT_SIZE},
+                         "held_out_seed": HELD_OUT_SEED, "held_out_size": HELD_OUT_SIZE,
+                         "held_out_cats": HELD_OUT_CATS},
             "rows": rows}
 
 

@@ -203,15 +203,22 @@ def test_the_accuracies_are_the_ones_the_prose_quotes():
 
 
 def test_the_depth_margin_is_quoted_from_its_table():
-    summary = printed("05_L_layer_model.ipynb", "nb05-34a").splitlines()[-1]
-    numbers = re.fullmatch(r"margin in points, test: mean (\S+), from (\S+) to (\S+); "
-                           r"held out: mean (\S+), from (\S+) to (\S+)", summary)
-    assert numbers, summary
+    output = printed("05_L_layer_model.ipynb", "nb05-34a")
+    numbers = re.search(r"^margin in points, test: mean (\S+), from (\S+) to (\S+); "
+                        r"held out: mean (\S+), from (\S+) to (\S+)$", output, flags=re.M)
+    assert numbers, output
+    means = re.search(r"^held out, mean accuracy: two layers (\S+), four layers (\S+); "
+                      r"answering \"cat\" to every picture: (\S+) \(test pictures: (\S+)\)$", output, flags=re.M)
+    assert means, output
     prose = markdown("05_L_layer_model.ipynb", "nb05-34b")
     test_mean, test_low, test_high, held_mean, held_low, held_high = numbers.groups()
     assert f"{test_low} to {test_high} points" in prose and f"mean {test_mean}" in prose
     assert f"{held_low} to {held_high} points" in prose and f"mean {held_mean}" in prose
     assert float(test_low) > 0 and float(held_low) > 0
+    two_mean, four_mean, majority, test_majority = means.groups()
+    assert majority == test_majority and f"scores {majority}." in prose
+    assert f"on average ({two_mean})" in prose and f"a few points better ({four_mean})" in prose
+    assert float(two_mean[:-1]) < float(majority[:-1]) < float(four_mean[:-1])
 
 
 def test_the_cost_bumps_are_the_ones_the_prose_explains():
@@ -220,6 +227,8 @@ def test_the_cost_bumps_are_the_ones_the_prose_explains():
     bumps = rises(printed_costs("05_L_layer_model.ipynb", "nb05-29"))
     assert bumps, "notebook 05 explains bumps that its stored training does not show"
     assert f"rose at iterations {bumps}" in printed("05_L_layer_model.ipynb", "nb05-30b")
+    rising = int(re.match(r"(\d+) of the 2499 steps raised the cost", printed("05_L_layer_model.ipynb", "nb05-30b"))[1])
+    assert 0.4 < rising / 2499 < 0.5 and "Almost half of the steps raise the cost" in markdown("05_L_layer_model.ipynb", "nb05-30c")
     named = [int(i) for i in re.findall(r"(\d+) to \d+", markdown("05_L_layer_model.ipynb", "nb05-30c"))]
     assert sorted(named) == [i - 100 for i in bumps]
 
@@ -237,6 +246,8 @@ def test_the_trainers_stored_runs_are_the_ones_the_prose_describes():
     assert [runs[n][0] for n in (1, 2, 3, 4)] == ["finished", "finished", "dead", "dead"]
     assert f"the test cost is lowest after about {runs[1][2]} iterations" in prose
     assert f"the test cost is lowest after about {runs[2][2]} iterations" in prose
+    assert "the same happens within the first 100 iterations" in prose
+    assert "Run 4 stopped at iteration 100:" in printed("04_two_layer_model.ipynb", "nb04-34a")
     runs = replayed_runs("05_L_layer_model.ipynb", "nb05-45a")
     prose = markdown("05_L_layer_model.ipynb", "0b5a4896")
     assert [runs[n][0] for n in (1, 2, 3, 4)] == ["finished", "finished", "finished", "dead"]
