@@ -396,11 +396,13 @@ def plot_relative_errors(results, threshold=1e-7):
     return fig
 
 
-def plot_depth_margins(rows):
+def plot_depth_margins(rows, majority=None):
     """The test accuracy of the two-layer and the four-layer network on data sets drawn with several seeds.
 
-    rows -- dicts with "seed", "two_layer_test" and "four_layer_test" (fractions), as datasets/depth_margin.py
-            writes them, and optionally "two_layer_held_out" and "four_layer_held_out"
+    rows     -- dicts with "seed", "two_layer_test" and "four_layer_test" (fractions), as
+                datasets/depth_margin.py writes them, and optionally "two_layer_held_out" and "four_layer_held_out"
+    majority -- the accuracy (a fraction) of answering the majority class to every picture, drawn as a dotted
+                line; None for no line
     One pair of points per seed joined by a line, on the test pictures (and, hollow, on the held-out ones).
     Returns the Figure.
     """
@@ -408,8 +410,10 @@ def plot_depth_margins(rows):
     if not rows or any(not {"seed", "two_layer_test", "four_layer_test"} <= set(row) for row in rows):
         raise ValueError("plot_depth_margins: rows must be a non-empty list of dicts with 'seed', "
                          "'two_layer_test' and 'four_layer_test'")
-    fig, ax = _pyplot().subplots(figsize=(7, 3.8))
+    fig, ax = _pyplot().subplots(figsize=(7, 4.6))
     seeds = np.arange(len(rows))
+    if majority is not None:
+        ax.axhline(100 * majority, color="gray", linestyle=":", label=f"answering the majority: {majority:.0%}")
     for split, style in (("test", dict(marker="o")), ("held_out", dict(marker="o", fillstyle="none"))):
         if not all(f"two_layer_{split}" in row for row in rows):
             continue
@@ -425,9 +429,44 @@ def plot_depth_margins(rows):
     ax.set_xlabel("generator seed of the data set")
     ax.set_ylabel("accuracy (%)")
     ax.set_title("Two layers against four, data set by data set")
-    ax.legend(fontsize=8, loc="lower right", ncol=2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
     return fig
+
+
+def show_depth_margins(path):
+    """The table that datasets/depth_margin.py writes, printed and drawn: both networks' accuracies for every
+    generator seed, the margins in points with their mean and range, the mean held-out accuracies against
+    answering the majority class.
+
+    path -- the JSON file (datasets/depth_margin.json)
+    Returns the Figure of plot_depth_margins, or None, after one line saying so, when there is no such file.
+    """
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        print(f"There is no {path.name} in {str(path.parent)!r}: run python datasets/depth_margin.py in the "
+              f"project to measure it (a minute or two).")
+        return None
+    table = json.loads(path.read_text())
+    rows, settings = table["rows"], table["settings"]
+    points = {split: [100 * (row[f"four_layer_{split}"] - row[f"two_layer_{split}"]) for row in rows]
+              for split in ("test", "held_out")}
+    print(f"{'seed':>4}  {'test: 2 layers':>14}  {'4 layers':>8}  {'margin':>6}  {'held out: 2 layers':>18}  "
+          f"{'4 layers':>8}  {'margin':>6}")
+    for row, test, held in zip(rows, points["test"], points["held_out"]):
+        print(f"{row['seed']:>4}  {row['two_layer_test']:>14.0%}  {row['four_layer_test']:>8.0%}  {test:>+6.0f}  "
+              f"{row['two_layer_held_out']:>18.1%}  {row['four_layer_held_out']:>8.1%}  {held:>+6.1f}")
+    test, held = points["test"], points["held_out"]
+    print(f"margin in points, test: mean {np.mean(test):+.1f}, from {min(test):+.0f} to {max(test):+.0f}; "
+          f"held out: mean {np.mean(held):+.1f}, from {min(held):+.1f} to {max(held):+.1f}")
+    majority = settings["held_out_cats"] / settings["held_out_size"]
+    print(f"held out, mean accuracy: two layers {np.mean([row['two_layer_held_out'] for row in rows]):.1%}, "
+          f"four layers {np.mean([row['four_layer_held_out'] for row in rows]):.1%}; answering \"cat\" to every "
+          f"picture: {majority:.0%} (test pictures: {settings['test_cats'] / settings['test_size']:.0%})")
+    return plot_depth_margins(rows, majority=majority)
 
 
 def show_runs(runs):

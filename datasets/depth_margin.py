@@ -68,7 +68,8 @@ def measure(seeds=SEEDS):
         print(describe(rows[-1]), flush=True)
     return {"settings": {**SETTINGS, "two_layer": list(TWO_LAYER), "four_layer": list(FOUR_LAYER),
                          "held_out_seed": HELD_OUT_SEED, "held_out_size": HELD_OUT_SIZE,
-                         "held_out_cats": HELD_OUT_CATS},
+                         "held_out_cats": HELD_OUT_CATS, "test_size": make_drawncat.N_TEST,
+                         "test_cats": make_drawncat.N_TEST_CATS},
             "rows": rows}
 
 

@@ -287,3 +287,19 @@ def test_notebook_05_keeps_the_trained_parameters_apart():
                if re.search(r"^parameters\b[^=\n]*=|^parameters, costs =", source(c), flags=re.M)]
     assert binding == ["nb05-02", "nb05-29"]
     assert "There is no trained network yet" in source(cell("05_L_layer_model.ipynb", "nb05-39"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_style_of_headings_references_and_spelling(path):
+    """The title "# N · ...", unnumbered sections, exercises "## Exercise k · `name`" numbered from 1, other
+    notebooks named "notebook 0N", and one spelling: "initialization" (as in the code's names)."""
+    texts = [source(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"]
+    headings = [line for text in texts for line in text.splitlines() if line.startswith("#")]
+    assert re.fullmatch(rf"# {int(path.name[:2])} · .+", headings[0]), headings[0]
+    assert not [h for h in headings if re.match(r"#+ \d+\.", h)], "numbered sections"
+    exercises = [h for h in headings if "Exercise" in h]
+    assert all(re.fullmatch(r"## Exercise \d+ · `\w+`", h) for h in exercises), exercises
+    assert [int(h.split()[2]) for h in exercises] == list(range(1, len(exercises) + 1))
+    prose = "\n".join(texts)
+    assert not re.search(r"\bnotebooks? [1-9]\b", prose), re.search(r".{30}\bnotebooks? [1-9]\b.{10}", prose)
+    assert not re.search(r"[Ii]nitialis", prose + "".join(source(c) for c in code_cells(path)))

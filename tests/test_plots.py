@@ -264,6 +264,9 @@ def test_plot_depth_margins_a_pair_of_points_per_seed_and_split():
     points = [line for line in ax.get_lines()]
     assert len(points) == 4 and all(len(line.get_ydata()) == 3 for line in points)
     assert np.allclose(points[1].get_ydata(), 70)
+    with_majority = dnn_plots.plot_depth_margins(rows, majority=0.66).axes[0]
+    assert with_majority.get_lines()[0].get_ydata()[0] == pytest.approx(66)
+    assert "answering the majority: 66%" in [t.get_text() for t in with_majority.get_legend().get_texts()]
     assert len(dnn_plots.plot_depth_margins([{k: rows[0][k] for k in ("seed", "two_layer_test",
                                                                       "four_layer_test")}]).axes[0].get_lines()) == 2
     with pytest.raises(ValueError, match="'seed', 'two_layer_test' and 'four_layer_test'"):
@@ -288,3 +291,27 @@ def test_show_runs_prints_the_numbers_it_draws(capsys):
     assert len(ax.get_lines()) == 4 and list(ax.get_lines()[2].get_ydata()) == [0.7]   # NaN left out
     with pytest.raises(ValueError, match="got no runs"):
         dnn_plots.show_runs([])
+
+
+def test_show_depth_margins_prints_the_table_and_its_summary(tmp_path, capsys):
+    import json
+
+    rows = [{"seed": 1, "two_layer_test": 0.68, "four_layer_test": 0.78, "two_layer_held_out": 0.61,
+             "four_layer_held_out": 0.69},
+            {"seed": 2, "two_layer_test": 0.70, "four_layer_test": 0.74, "two_layer_held_out": 0.65,
+             "four_layer_held_out": 0.73}]
+    settings = {"held_out_cats": 132, "held_out_size": 200, "test_cats": 33, "test_size": 50}
+    path = tmp_path / "depth_margin.json"
+    path.write_text(json.dumps({"settings": settings, "rows": rows}))
+    fig = dnn_plots.show_depth_margins(path)
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split() == ["1", "68%", "78%", "+10", "61.0%", "69.0%", "+8.0"]
+    assert out[3] == "margin in points, test: mean +7.0, from +4 to +10; held out: mean +8.0, from +8.0 to +8.0"
+    assert out[4] == ('held out, mean accuracy: two layers 63.0%, four layers 71.0%; answering "cat" to every '
+                      'picture: 66% (test pictures: 66%)')
+    assert fig.axes[0].get_lines()[0].get_ydata()[0] == pytest.approx(66)
+
+
+def test_show_depth_margins_says_when_the_file_is_missing(tmp_path, capsys):
+    assert dnn_plots.show_depth_margins(tmp_path / "depth_margin.json") is None
+    assert capsys.readouterr().out.startswith("There is no depth_margin.json in ")
