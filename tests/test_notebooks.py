@@ -303,3 +303,16 @@ def test_one_style_of_headings_references_and_spelling(path):
     prose = "\n".join(texts)
     assert not re.search(r"\bnotebooks? [1-9]\b", prose), re.search(r".{30}\bnotebooks? [1-9]\b.{10}", prose)
     assert not re.search(r"[Ii]nitialis", prose + "".join(source(c) for c in code_cells(path)))
+
+
+def test_the_layer_by_layer_claims_of_notebook_05_hold_for_its_outputs():
+    """"A factor of a few tens" per hidden layer and "about ten times more" at the output (item: the factors
+    the prose gives are those printed); W[1] matches 1/sqrt(n) closely, W[3] is the furthest off."""
+    output = printed("05_L_layer_model.ipynb", "nb05-21")
+    shrink = [float(v) for v in re.search(r"^std of A\[l-1\] / std of A\[l\].*?((?:\s+\d+)+)$", output, re.M)[1].split()]
+    assert all(10 <= factor < 100 for factor in shrink[:-1]) and 5 <= shrink[-1] / max(shrink[:-1]) <= 20, shrink
+    assert "a factor of a few tens" in markdown("05_L_layer_model.ipynb", "nb05-23")
+    assert "it shrinks about ten times more" in markdown("05_L_layer_model.ipynb", "nb05-23")
+    off = {int(l): abs(int(p)) for l, p in re.findall(r"^W(\d).*off by ([+-]\d+)%", printed("05_L_layer_model.ipynb", "nb05-19"), re.M)}
+    assert max(off, key=off.get) == 3 and off[1] <= 1 and off[4] <= 1
+    assert "$W^{[3]}$, with 35 entries, is the furthest off" in markdown("05_L_layer_model.ipynb", "nb05-18")
