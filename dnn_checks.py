@@ -20,23 +20,27 @@ ACTIVATIONS = ("sigmoid", "relu")
 _inside = threading.local()
 
 
-def checked(check_arguments, finite=()):
+def checked(check_arguments, finite=(), guard=None):
     """Decorate a lesson function.
 
     check_arguments -- called with the function's name and its arguments, in order, before the call;
                        raises on bad input.
     finite          -- indices of the results that must be finite arrays ("all" for every one, or a callable
                        that takes the result and returns the arrays to check).
+    guard           -- a decorator for the edge cases of floating point that the lesson's formula leaves
+                       out (quiet_overflow, clipped_probabilities below); it applies to every call, checked
+                       or not, so the lesson's code stays the formula alone.
     Only the outermost checked call checks: the lesson functions it calls in turn get arguments it already
     checked, and its own results cover theirs.
     """
     def decorate(func):
         signature = inspect.signature(func)
+        call = func if guard is None else guard(func)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             if getattr(_inside, "checked_call", False):  # called by a checked function: it checks for us
-                return func(*args, **kwargs)
+                return call(*args, **kwargs)
             try:
                 bound = signature.bind(*args, **kwargs)
             except TypeError as error:
@@ -44,13 +48,37 @@ def checked(check_arguments, finite=()):
             bound.apply_defaults()
             check_arguments(func.__name__, *bound.arguments.values())
             with checks_done():
-                result = func(*args, **kwargs)
+                result = call(*args, **kwargs)
             _check_results_finite(func.__name__, result, finite, bound.arguments)
             return result
 
         return wrapper
 
     return decorate
+
+
+def quiet_overflow(func):
+    """Run func without numpy's overflow warning: in the sigmoid, exp(1000) overflows to inf, and
+    1 / (1 + inf) = 0 is the right answer anyway."""
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with np.errstate(over="ignore"):
+            return func(*args, **kwargs)
+
+    return run
+
+
+def clipped_probabilities(func):
+    """Call func(AL, Y) with AL clipped to [eps, 1 - eps] (eps of AL's float type, about 2e-16): a sigmoid
+    that has rounded to exactly 0 or 1 then costs log(eps), large but finite, instead of log(0) = -inf.
+    Inside that range the values are untouched, so the cost is the lesson's formula to the last digit."""
+    @functools.wraps(func)
+    def run(AL, Y):
+        AL = np.asarray(AL)
+        eps = np.finfo(AL.dtype if AL.dtype.kind == "f" else float).eps
+        return func(np.clip(AL, eps, 1 - eps), Y)
+
+    return run
 
 
 @contextlib.contextmanager

@@ -1,5 +1,7 @@
-"""Pictures for the notebooks: sample images, the network's layer shapes, cost curves, mislabelled images,
-the scale of the activations or gradients layer by layer, and loading a picture of your own.
+"""Pictures for the notebooks: sample images, the network's layer shapes and units, the computation graph of
+a layer, cost curves and other curves, decision regions, mislabelled images, the scale of the activations or
+gradients layer by layer, gradient-check errors, the depth margin over data sets, and loading a picture of
+your own.
 
 Every drawing function creates its figure with matplotlib's object API and returns the Figure; in a
 notebook, end the cell with `plt.show()` so that the picture is shown once. Images follow the course's
@@ -182,7 +184,7 @@ def plot_layer_scales(scales, name="A", ax=None, title="How big are the activati
     size of dW[l]) for several networks side by side.
 
     scales -- {label: [value for layer 1, value for layer 2, ..., value for layer L]}, e.g. one entry per
-              initialisation
+              initialization
     name   -- what the values describe, shown under each group as name[l] (e.g. "A" or "dW")
     ax     -- draw on this Axes; default: a new figure
     Returns the Figure.
@@ -207,6 +209,307 @@ def plot_layer_scales(scales, name="A", ax=None, title="How big are the activati
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper right")
     return ax.figure
+
+
+def _positive_int(where, name, value):
+    """value as an int, or a ValueError naming the argument, the value seen and what was expected."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{where}: {name} must be a positive whole number, got {value!r}")
+    return int(value)
+
+
+def draw_units(layer_dims, activations=None, max_drawn=30):
+    """The network unit by unit: each layer a column of circles (its units), joined by its weights.
+
+    layer_dims  -- [n[0], n[1], ..., n[L]], positive whole numbers
+    activations -- the activation of each layer 1..L (default: ReLU, then sigmoid at the output)
+    max_drawn   -- a layer with more units is drawn compressed: 8 circles at the top, 8 at the bottom and
+                   three dots for the rest
+    Returns the Figure; its single Axes holds one Circle per unit drawn and one LineCollection of weights.
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import Circle
+
+    layer_dims = [_positive_int("draw_units", f"layer_dims[{l}]", n) for l, n in enumerate(layer_dims)]
+    if len(layer_dims) < 2:
+        raise ValueError(f"draw_units: layer_dims must list the input and at least one layer, got {layer_dims}")
+    L = len(layer_dims) - 1
+    if activations is None:
+        activations = ["ReLU"] * (L - 1) + ["sigmoid"]
+    if len(activations) != L:
+        raise ValueError(f"draw_units: got {len(activations)} activations for {L} layers; expected one per layer "
+                         f"1..L")
+    dx = 7
+    fig, ax = _pyplot().subplots(figsize=(9.5, 6.5))
+    columns = []
+    for l, n in enumerate(layer_dims):
+        if n <= max_drawn:
+            ys = np.arange(n) - (n - 1) / 2
+        else:
+            ys = np.concatenate([np.arange(3, 11), -np.arange(3, 11)])
+            ax.plot([dx * l] * 3, [-1.2, 0, 1.2], "k.", markersize=5)
+        columns.append(ys)
+    weights = [[(dx * (l - 1), y0), (dx * l, y1)]   # W[l]: every unit of layer l-1 to every unit of layer l
+               for l in range(1, L + 1) for y0 in columns[l - 1] for y1 in columns[l]]
+    ax.add_collection(LineCollection(weights, color="tab:blue", alpha=0.15, linewidth=0.6))
+    bottom = min(ys.min() for ys in columns) - 1
+    for l, (n, ys) in enumerate(zip(layer_dims, columns)):
+        color = "tab:gray" if l == 0 else ("tab:orange" if l == L else "tab:green")
+        for y in ys:
+            ax.add_patch(Circle((dx * l, y), 0.35, color=color, zorder=3))
+        label = f"layer {l}\n" + ("input x\n" if l == 0 else f"{activations[l - 1]}\n") + f"$n^{{[{l}]}}$ = {n}"
+        if l > 0:
+            label += f"\n$W^{{[{l}]}}$: ({n}, {layer_dims[l - 1]})\n$b^{{[{l}]}}$: ({n}, 1)"
+        ax.text(dx * l, bottom, label, ha="center", va="top", fontsize=10)
+    ax.text(-0.8, 0, f"{layer_dims[0]}\ninputs", ha="right", va="center", fontsize=10)
+    ax.text(dx * L + 0.8, 0, "$\\hat{y}$", ha="left", va="center", fontsize=11)
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.axis("off")
+    ax.set_title(f"The network {layer_dims}: L = {L} layers")
+    return fig
+
+
+def draw_layer_graph():
+    """The computation graph of layer l: forward edges in black, backward edges (the gradients) in red.
+    Returns the Figure; its Axes holds the node texts and one annotation per edge."""
+    fig, ax = _pyplot().subplots(figsize=(12, 4.8))
+    nodes = [(0, 3, "$A^{[l-1]}$"), (0, 1.5, "$W^{[l]}$"), (0, -0.3, "$b^{[l]}$"),
+             (5, 1.5, "$Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$"), (9.5, 1.5, "$A^{[l]} = g^{[l]}(Z^{[l]})$"),
+             (13.4, 1.5, "layers $l+1, \\dots, L$,\nthen the loss")]
+    for x, y, text in nodes:
+        ax.text(x, y, text, ha="center", va="center", fontsize=12,
+                bbox=dict(boxstyle="round,pad=0.4", facecolor="#eef3fb", edgecolor="gray"))
+    forward = [((0.6, 3.0), (3.3, 1.75)), ((0.6, 1.6), (3.3, 1.6)), ((0.6, -0.3), (3.3, 1.3)),
+               ((6.7, 1.6), (8.2, 1.6)), ((10.8, 1.6), (12.0, 1.6))]
+    backward = [((12.0, 1.35), (10.8, 1.35), (11.4, 0.95), "$dA^{[l]}$", "center"),
+                ((8.2, 1.35), (6.7, 1.35), (7.45, 0.85), "$dZ^{[l]} = dA^{[l]} * g'^{[l]}(Z^{[l]})$", "center"),
+                ((3.3, 1.95), (0.6, 3.25), (2.2, 2.95), "$dA^{[l-1]} = W^{[l]T} dZ^{[l]}$", "left"),
+                ((3.3, 1.4), (0.6, 1.4), (-0.55, 1.0), "$dW^{[l]} = \\frac{1}{m} dZ^{[l]} A^{[l-1]T}$", "left"),
+                ((3.3, 1.1), (0.6, -0.55), (2.4, -0.15), "$db^{[l]} = \\frac{1}{m} \\sum_i dZ^{[l](i)}$", "left")]
+    for start, end in forward:
+        ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="black", lw=1.3))
+    for start, end, where, label, align in backward:
+        ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="tab:red", lw=1.3))
+        ax.text(*where, label, color="tab:red", ha=align, va="center", fontsize=11)
+    ax.set_xlim(-0.8, 14.8)
+    ax.set_ylim(-1.0, 3.6)
+    ax.axis("off")
+    ax.set_title("Layer l: forward (black) and backward (red)")
+    return fig
+
+
+def plot_lines(x, lines, title=None, xlabel="", ylabel="", xscale="linear", yscale="linear", ylim=None,
+               threshold=None, marker=None, ax=None):
+    """Several curves over the same x on one Axes, with a legend.
+
+    x         -- the x values, shared by every curve
+    lines     -- {label: y values, one per x}
+    threshold -- a value to mark with a dashed horizontal line (e.g. a pass mark), or None
+    marker    -- a matplotlib marker for the points (e.g. "o"), or None for plain lines
+    ax        -- draw on this Axes; default: a new figure
+    Returns the Figure.
+    """
+    x = np.asarray(x, dtype=float).reshape(-1)
+    if ax is None:
+        fig, ax = _pyplot().subplots(figsize=(6.5, 4))
+    for label, y in lines.items():
+        y = np.asarray(y, dtype=float).reshape(-1)
+        if y.size != x.size:
+            raise ValueError(f"plot_lines: the curve {label!r} has {y.size} values for {x.size} x values; "
+                             f"expected one per x")
+        ax.plot(x, y, marker=marker, label=label, linewidth=1.8)
+    if threshold is not None:
+        ax.axhline(threshold, color="black", linestyle="--", linewidth=1)
+    ax.set_xscale(xscale)
+    ax.set_yscale(yscale)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    if len(lines) > 1 or threshold is None:
+        ax.legend(fontsize=9)
+    return ax.figure
+
+
+def plot_panels(x, panels, xlabel="x", sharey=False):
+    """One small plot per curve, side by side: {title: y values over x}. Each panel marks the axes x = 0 and
+    y = 0 when they fall inside it. Returns the Figure, with one Axes per panel in order."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    fig, axes = _pyplot().subplots(1, len(panels), figsize=(3.6 * len(panels), 3.2), sharey=sharey, squeeze=False)
+    for ax, (title, y) in zip(axes[0], panels.items()):
+        ax.plot(x, np.asarray(y, dtype=float).reshape(-1), linewidth=2)
+        ax.axhline(0, color="gray", linewidth=0.5)
+        if x.min() < 0 < x.max():
+            ax.axvline(0, color="gray", linewidth=0.5)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_decision_regions(runs, X, Y, forward=None, extent=3, resolution=150):
+    """What networks with two inputs predict in every part of the plane, one panel per network.
+
+    runs    -- {title: parameters}, networks whose input layer has 2 units
+    X, Y    -- the points (2, m) and their labels 0 / 1 (1, m), drawn on top
+    forward -- the forward pass, forward(X, parameters) -> (AL, caches); default dnn_utils.L_model_forward
+    Each panel is shaded blue where the prediction is above 0.5, red elsewhere, and its title ends with the
+    accuracy on the points. Returns the Figure.
+    """
+    if forward is None:
+        from dnn_utils import L_model_forward as forward
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y).reshape(1, -1)
+    if X.ndim != 2 or X.shape[0] != 2 or X.shape[1] != Y.shape[1]:
+        raise ValueError(f"plot_decision_regions: X must be (2, m) with one label per column, got X {X.shape} "
+                         f"and {Y.shape[1]} labels")
+    fig, axes = _pyplot().subplots(1, len(runs), figsize=(4.4 * len(runs), 4.5), squeeze=False)
+    xx, yy = np.meshgrid(np.linspace(-extent, extent, resolution), np.linspace(-extent, extent, resolution))
+    for ax, (title, parameters) in zip(axes[0], runs.items()):
+        AL, _ = forward(np.vstack([xx.ravel(), yy.ravel()]), parameters)
+        ax.contourf(xx, yy, AL.reshape(xx.shape), levels=[0, 0.5, 1], colors=["#f4b6b6", "#b6cdf4"])
+        ax.scatter(X[0], X[1], c=Y[0], cmap="bwr_r", s=8, edgecolors="none")
+        accuracy = np.mean((forward(X, parameters)[0] > 0.5) == Y)
+        ax.set_title(f"{title}\naccuracy {accuracy:.0%}")
+        ax.set_aspect("equal")
+    return fig
+
+
+def plot_relative_errors(results, threshold=1e-7):
+    """Gradient checks side by side: {title: {gradient name: relative error}}, one panel per check, a bar
+    per gradient on a log scale, green below `threshold` and red above. Returns the Figure."""
+    fig, axes = _pyplot().subplots(1, len(results), figsize=(4 * len(results), 3.8), sharey=True, squeeze=False)
+    for ax, (title, errors) in zip(axes[0], results.items()):
+        values = [float(v) for v in errors.values()]
+        ax.bar(list(errors), values, color=["tab:green" if v < threshold else "tab:red" for v in values])
+        ax.axhline(threshold, color="black", linestyle="--", linewidth=1)
+        ax.set_yscale("log")
+        ax.set_title(title, fontsize=10)
+        ax.tick_params(axis="x", labelrotation=45)
+    axes[0][0].set_ylabel("relative error (log scale)")
+    axes[0][0].set_ylim(1e-13, 10)
+    axes[0][-1].text(len(values) - 0.5, threshold * 2, f"{threshold:.0e}", ha="right", va="bottom")
+    return fig
+
+
+def plot_depth_margins(rows, majority=None):
+    """The test accuracy of the two-layer and the four-layer network on data sets drawn with several seeds.
+
+    rows     -- dicts with "seed", "two_layer_test" and "four_layer_test" (fractions), as
+                datasets/depth_margin.py writes them, and optionally "two_layer_held_out" and "four_layer_held_out"
+    majority -- the accuracy (a fraction) of answering the majority class to every picture, drawn as a dotted
+                line; None for no line
+    One pair of points per seed joined by a line, on the test pictures (and, hollow, on the held-out ones).
+    Returns the Figure.
+    """
+    rows = list(rows)
+    if not rows or any(not {"seed", "two_layer_test", "four_layer_test"} <= set(row) for row in rows):
+        raise ValueError("plot_depth_margins: rows must be a non-empty list of dicts with 'seed', "
+                         "'two_layer_test' and 'four_layer_test'")
+    fig, ax = _pyplot().subplots(figsize=(7, 4.6))
+    seeds = np.arange(len(rows))
+    if majority is not None:
+        ax.axhline(100 * majority, color="gray", linestyle=":", label=f"answering the majority: {majority:.0%}")
+    for split, style in (("test", dict(marker="o")), ("held_out", dict(marker="o", fillstyle="none"))):
+        if not all(f"two_layer_{split}" in row for row in rows):
+            continue
+        two = 100 * np.array([row[f"two_layer_{split}"] for row in rows])
+        four = 100 * np.array([row[f"four_layer_{split}"] for row in rows])
+        offset = -0.12 if split == "test" else 0.12
+        ax.vlines(seeds + offset, two, four, color="gray", linewidth=1)
+        name = "test (50 pictures)" if split == "test" else "held out (200 pictures)"
+        ax.plot(seeds + offset, two, linestyle="none", color="tab:blue", label=f"two-layer, {name}", **style)
+        ax.plot(seeds + offset, four, linestyle="none", color="tab:orange", label=f"four-layer, {name}", **style)
+    ax.set_xticks(seeds)
+    ax.set_xticklabels([str(row["seed"]) for row in rows])
+    ax.set_xlabel("generator seed of the data set")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title("Two layers against four, data set by data set")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return fig
+
+
+def show_depth_margins(path):
+    """The table that datasets/depth_margin.py writes, printed and drawn: both networks' accuracies for every
+    generator seed, the margins in points with their mean and range, the mean held-out accuracies against
+    answering the majority class.
+
+    path -- the JSON file (datasets/depth_margin.json)
+    Returns the Figure of plot_depth_margins, or None, after one line saying so, when there is no such file.
+    """
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        print(f"There is no {path.name} in {str(path.parent)!r}: run python datasets/depth_margin.py in the "
+              f"project to measure it (a minute or two).")
+        return None
+    table = json.loads(path.read_text())
+    rows, settings = table["rows"], table["settings"]
+    points = {split: [100 * (row[f"four_layer_{split}"] - row[f"two_layer_{split}"]) for row in rows]
+              for split in ("test", "held_out")}
+    print(f"{'seed':>4}  {'test: 2 layers':>14}  {'4 layers':>8}  {'margin':>6}  {'held out: 2 layers':>18}  "
+          f"{'4 layers':>8}  {'margin':>6}")
+    for row, test, held in zip(rows, points["test"], points["held_out"]):
+        print(f"{row['seed']:>4}  {row['two_layer_test']:>14.0%}  {row['four_layer_test']:>8.0%}  {test:>+6.0f}  "
+              f"{row['two_layer_held_out']:>18.1%}  {row['four_layer_held_out']:>8.1%}  {held:>+6.1f}")
+    test, held = points["test"], points["held_out"]
+    print(f"margin in points, test: mean {np.mean(test):+.1f}, from {min(test):+.0f} to {max(test):+.0f}; "
+          f"held out: mean {np.mean(held):+.1f}, from {min(held):+.1f} to {max(held):+.1f}")
+    majority = settings["held_out_cats"] / settings["held_out_size"]
+    print(f"held out, mean accuracy: two layers {np.mean([row['two_layer_held_out'] for row in rows]):.1%}, "
+          f"four layers {np.mean([row['four_layer_held_out'] for row in rows]):.1%}; answering \"cat\" to every "
+          f"picture: {majority:.0%} (test pictures: {settings['test_cats'] / settings['test_size']:.0%})")
+    return plot_depth_margins(rows, majority=majority)
+
+
+def show_runs(runs):
+    """The runs of the live trainer as a table and a figure that stay in a saved notebook.
+
+    runs -- the trainer's runs (cost_trainer(...).runs): each with .label, .outcome, .message and the
+            (iteration, cost) pairs .train_costs and .test_costs
+    Prints one line per run: how it ended, its lowest test cost and where, its last training and test cost
+    (and, for a run that did not finish, the trainer's message). Draws the training costs solid and the test
+    costs dashed, one colour per run. Returns the Figure.
+    """
+    runs = list(runs)
+    if not runs:
+        raise ValueError("show_runs: got no runs; expected the runs of a trainer that has trained at least once")
+    fig, ax = _pyplot().subplots(figsize=(8, 4.2))
+    top = 0.0
+    for k, run in enumerate(runs):
+        colour = f"C{k % 10}"
+        train = np.array(run.train_costs, dtype=float).reshape(-1, 2)
+        test = np.array(run.test_costs, dtype=float).reshape(-1, 2)
+        line = f"{run.label}: {run.outcome}"
+        if test.size:
+            best = int(np.argmin(test[:, 1]))
+            line += (f"; lowest test cost {test[best, 1]:.4f} at iteration {int(test[best, 0])}, "
+                     f"last test cost {test[-1, 1]:.4f}")
+        if train.size:
+            line += f", last training cost {train[-1, 1]:.4f}"
+        print(line)
+        if run.outcome != "finished" and run.message:
+            print("    " + run.message)
+        finite = np.isfinite(train[:, 1])
+        ax.plot(train[finite, 0], train[finite, 1], color=colour, label=f"run {k + 1}, training")
+        if test.size:
+            ax.plot(test[:, 0], test[:, 1], color=colour, linestyle="--", label=f"run {k + 1}, test")
+        if train.size:
+            top = max(top, 2 * train[0, 1], np.nanmax(test[:, 1]) if test.size else 0)
+    ax.set_ylim(0, top * 1.05 if top > 0 else 1)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost")
+    ax.set_title("The trainer's runs: training cost solid, test cost dashed")
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(alpha=0.3)
+    return fig
 
 
 def load_image(path, num_px=64):

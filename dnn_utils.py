@@ -30,15 +30,14 @@ COURSE_DATA_ENV = "DNN_COURSE_DATA"
 # ----------------------------------------------------------------------------------------------------------
 # Activations and their derivatives
 
-@checked(check.sigmoid_args, finite=(0,))
+@checked(check.sigmoid_args, finite=(0,), guard=check.quiet_overflow)
 def sigmoid(Z):
     """Sigmoid activation A = 1 / (1 + exp(-Z)).
 
     Z -- array of any shape
     Returns A (same shape as Z) and cache (Z, kept for the backward pass).
     """
-    with np.errstate(over="ignore"):  # exp(1000) overflows to inf, and 1 / (1 + inf) = 0 is the right answer
-        A = 1 / (1 + np.exp(-Z))
+    A = 1 / (1 + np.exp(-Z))
     cache = Z
     return A, cache
 
@@ -59,7 +58,7 @@ def relu(Z):
 def relu_backward(dA, cache):
     """dZ = dA * g'(Z) for ReLU: the gradient passes where Z > 0 and is 0 elsewhere.
 
-    dA    -- gradient of the cost with respect to A, any shape
+    dA    -- gradient of the loss with respect to A, column i for example i, any shape
     cache -- Z, same shape as dA
     Returns dZ, same shape as dA.
     """
@@ -69,17 +68,16 @@ def relu_backward(dA, cache):
     return dZ
 
 
-@checked(check.activation_backward_args, finite="all")
+@checked(check.activation_backward_args, finite="all", guard=check.quiet_overflow)
 def sigmoid_backward(dA, cache):
     """dZ = dA * g'(Z) for the sigmoid, where g'(Z) = s (1 - s) with s = sigmoid(Z).
 
-    dA    -- gradient of the cost with respect to A, any shape
+    dA    -- gradient of the loss with respect to A, column i for example i, any shape
     cache -- Z, same shape as dA
     Returns dZ, same shape as dA.
     """
     Z = cache
-    with np.errstate(over="ignore"):
-        s = 1 / (1 + np.exp(-Z))
+    s = 1 / (1 + np.exp(-Z))
     dZ = dA * s * (1 - s)
     return dZ
 
@@ -198,18 +196,15 @@ def L_model_forward(X, parameters):
 # ----------------------------------------------------------------------------------------------------------
 # Cost
 
-@checked(check.compute_cost_args, finite="all")
+@checked(check.compute_cost_args, finite="all", guard=check.clipped_probabilities)
 def compute_cost(AL, Y):
     """Cross-entropy cost J = -(1/m) sum_i [ y(i) log a(i) + (1 - y(i)) log(1 - a(i)) ].
 
     AL -- predicted probabilities, (1, m)
     Y  -- true labels 0 or 1, (1, m)
-    Returns the cost as a 0-d array. AL is clipped to [eps, 1 - eps] so that a sigmoid saturated at exactly
-    0 or 1 gives a large but finite cost; inside that range the values are untouched.
+    Returns the cost as a 0-d array.
     """
     m = Y.shape[1]
-    eps = np.finfo(AL.dtype if AL.dtype.kind == "f" else float).eps
-    AL = np.clip(AL, eps, 1 - eps)
     cost = (1. / m) * (-np.dot(Y, np.log(AL).T) - np.dot(1 - Y, np.log(1 - AL).T))
     cost = np.squeeze(cost)
     return cost
@@ -224,7 +219,7 @@ def linear_backward(dZ, cache):
 
     dW[l] = (1/m) dZ[l] A[l-1]^T,  db[l] = (1/m) sum over examples of dZ[l],  dA[l-1] = W[l]^T dZ[l]
 
-    dZ    -- gradient of the cost with respect to Z[l], (n[l], m)
+    dZ    -- gradient of the loss with respect to Z[l], column i for example i, (n[l], m)
     cache -- (A_prev, W, b) from linear_forward
     Returns dA_prev (n[l-1], m), dW (n[l], n[l-1]), db (n[l], 1).
     """
@@ -240,7 +235,7 @@ def linear_backward(dZ, cache):
 def linear_activation_backward(dA, cache, activation):
     """One layer's backward pass: dZ[l] = dA[l] * g'(Z[l]), then linear_backward.
 
-    dA         -- gradient of the cost with respect to A[l], (n[l], m)
+    dA         -- gradient of the loss with respect to A[l], column i for example i, (n[l], m)
     cache      -- ((A_prev, W, b), Z) from linear_activation_forward
     activation -- "sigmoid" or "relu", as in the forward pass
     Returns dA_prev (n[l-1], m), dW (n[l], n[l-1]), db (n[l], 1).
@@ -258,7 +253,8 @@ def linear_activation_backward(dA, cache, activation):
 @checked(check.L_model_backward_args, finite=lambda grads: [g for key, g in grads.items() if key != "dA0"])
 def L_model_backward(AL, Y, caches):
     """Backward pass of [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID, starting from
-    dAL = -(Y / AL - (1 - Y) / (1 - AL)), the derivative of the cost with respect to AL.
+    dAL = -(Y / AL - (1 - Y) / (1 - AL)), whose column i is the derivative of example i's loss with respect to
+    a[L](i) (the 1/m of the cost is taken in dW and db).
 
     AL     -- output of L_model_forward, (1, m)
     Y      -- true labels 0 or 1, (1, m)

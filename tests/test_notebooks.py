@@ -129,3 +129,190 @@ def test_no_widget_views_are_stored(path):
     notebook = json.loads(path.read_text())
     views = [cell for cell in code_cells(path) for out in cell.get("outputs", []) if WIDGET_VIEW in out.get("data", {})]
     assert not views and "widgets" not in notebook["metadata"], f"{path.name} stores widget views or their state"
+
+
+def test_the_lesson_notebooks_carry_no_raises_exception_tag():
+    """The solutions run without errors; the student edition tags the cells that need an exercise itself
+    (grading.student_notebook), so a tag here would only hide a real error from nbval."""
+    for path in NOTEBOOKS:
+        tagged = [cell.get("id") for cell in json.loads(path.read_text())["cells"]
+                  if "raises-exception" in cell.get("metadata", {}).get("tags", [])]
+        assert not tagged, f"{path.name}: cells {tagged} carry raises-exception"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What the prose quotes is what the stored outputs show. Cells are found by their ids.
+
+ALL_NOTEBOOKS = sorted((PROJECT / "notebooks").glob("*.ipynb"))
+LOG2 = 0.6931471805599453
+
+
+def cell(name, cell_id):
+    cells = json.loads((PROJECT / "notebooks" / name).read_text())["cells"]
+    found = [c for c in cells if c.get("id") == cell_id]
+    assert found, f"{name} has no cell {cell_id}"
+    return found[0]
+
+
+def markdown(name, cell_id):
+    """The text of a Markdown cell, its line breaks and runs of spaces made single spaces."""
+    return " ".join(source(cell(name, cell_id)).split())
+
+
+def printed(name, cell_id):
+    return "".join("".join(out.get("text", "")) for out in cell(name, cell_id)["outputs"]
+                   if out["output_type"] == "stream" and out["name"] == "stdout")
+
+
+def printed_costs(name, cell_id):
+    return {int(i): float(c) for i, c in re.findall(r"Cost after iteration (\d+): (\S+)", printed(name, cell_id))}
+
+
+def accuracy(name, cell_id):
+    return float(re.fullmatch(r"Accuracy: (\S+)\n", printed(name, cell_id))[1])
+
+
+def rises(costs):
+    """The printed iterations whose cost is higher than the one printed before."""
+    iterations = sorted(costs)
+    return [i for previous, i in zip(iterations, iterations[1:]) if costs[i] > costs[previous]]
+
+
+def test_the_first_costs_are_the_ones_the_prose_quotes():
+    two, deep = printed_costs("04_two_layer_model.ipynb", "nb04-24"), printed_costs("05_L_layer_model.ipynb", "nb05-29")
+    assert abs(two[0] - LOG2) < 5e-4 and "about $0.693 = \\log 2$" in markdown("04_two_layer_model.ipynb", "nb04-23")
+    assert "the first cost it prints is close to this number" in markdown("02_forward_propagation.ipynb", "fwd-37")
+    assert deep[0] > LOG2 + 0.01
+    assert "its first cost is higher than $\\log 2$" in markdown("02_forward_propagation.ipynb", "fwd-37")
+    assert "Its first cost is not $\\log 2 \\approx 0.6931$" in markdown("05_L_layer_model.ipynb", "nb05-28")
+    first_iterations = printed("05_L_layer_model.ipynb", "nb05-25")
+    assert f"randn / sqrt(n[l-1])  cost {deep[0]:.4f} ->" in first_iterations
+
+
+def test_the_accuracies_are_the_ones_the_prose_quotes():
+    nb4, nb5 = "04_two_layer_model.ipynb", "05_L_layer_model.ipynb"
+    two_train, two_test = accuracy(nb4, "nb04-28"), accuracy(nb4, "nb04-29")
+    deep_train, deep_test = accuracy(nb5, "nb05-32"), accuracy(nb5, "nb05-33")
+    assert f"({two_train:.0%})" in markdown(nb4, "nb04-32") and f"({two_test:.0%})" in markdown(nb4, "nb04-32")
+    quoted = markdown(nb5, "nb05-34")
+    for value in (deep_train, deep_test, two_train, two_test):
+        assert f"{value:.1%}".replace(".0%", "%") in quoted, value
+    row = json.loads((PROJECT / "datasets" / "depth_margin.json").read_text())["rows"][0]
+    assert row["seed"] == 1 and (row["two_layer_test"], row["four_layer_test"]) == (two_test, deep_test)
+    assert (row["two_layer_train"], row["four_layer_train"]) == (two_train, deep_train)
+
+
+def test_the_depth_margin_is_quoted_from_its_table():
+    output = printed("05_L_layer_model.ipynb", "nb05-34a")
+    numbers = re.search(r"^margin in points, test: mean (\S+), from (\S+) to (\S+); "
+                        r"held out: mean (\S+), from (\S+) to (\S+)$", output, flags=re.M)
+    assert numbers, output
+    means = re.search(r"^held out, mean accuracy: two layers (\S+), four layers (\S+); "
+                      r"answering \"cat\" to every picture: (\S+) \(test pictures: (\S+)\)$", output, flags=re.M)
+    assert means, output
+    prose = markdown("05_L_layer_model.ipynb", "nb05-34b")
+    test_mean, test_low, test_high, held_mean, held_low, held_high = numbers.groups()
+    assert f"{test_low} to {test_high} points" in prose and f"mean {test_mean}" in prose
+    assert f"{held_low} to {held_high} points" in prose and f"mean {held_mean}" in prose
+    assert float(test_low) > 0 and float(held_low) > 0
+    two_mean, four_mean, majority, test_majority = means.groups()
+    assert majority == test_majority and f"scores {majority}." in prose
+    assert f"on average ({two_mean})" in prose and f"a few points better ({four_mean})" in prose
+    assert float(two_mean[:-1]) < float(majority[:-1]) < float(four_mean[:-1])
+
+
+def test_the_cost_bumps_are_the_ones_the_prose_explains():
+    assert rises(printed_costs("04_two_layer_model.ipynb", "nb04-24")) == []
+    assert "Here it falls at every printed line" in markdown("04_two_layer_model.ipynb", "nb04-25")
+    bumps = rises(printed_costs("05_L_layer_model.ipynb", "nb05-29"))
+    assert bumps, "notebook 05 explains bumps that its stored training does not show"
+    assert f"rose at iterations {bumps}" in printed("05_L_layer_model.ipynb", "nb05-30b")
+    rising = int(re.match(r"(\d+) of the 2499 steps raised the cost", printed("05_L_layer_model.ipynb", "nb05-30b"))[1])
+    assert 0.4 < rising / 2499 < 0.5 and "Almost half of the steps raise the cost" in markdown("05_L_layer_model.ipynb", "nb05-30c")
+    named = [int(i) for i in re.findall(r"(\d+) to \d+", markdown("05_L_layer_model.ipynb", "nb05-30c"))]
+    assert sorted(named) == [i - 100 for i in bumps]
+
+
+def replayed_runs(name, cell_id):
+    """{run number: (outcome, lowest test cost, its iteration)} from the stored output of show_runs."""
+    pattern = r"^run (\d+): [^\n]*?: (\w+); lowest test cost (\S+) at iteration (\d+)"
+    return {int(n): (outcome, float(cost), int(i))
+            for n, outcome, cost, i in re.findall(pattern, printed(name, cell_id), flags=re.M)}
+
+
+def test_the_trainers_stored_runs_are_the_ones_the_prose_describes():
+    runs = replayed_runs("04_two_layer_model.ipynb", "nb04-34a")
+    prose = markdown("04_two_layer_model.ipynb", "e80c53ff")
+    assert [runs[n][0] for n in (1, 2, 3, 4)] == ["finished", "finished", "dead", "dead"]
+    assert f"the test cost is lowest after about {runs[1][2]} iterations" in prose
+    assert f"the test cost is lowest after about {runs[2][2]} iterations" in prose
+    assert "the same happens within the first 100 iterations" in prose
+    assert "Run 4 stopped at iteration 100:" in printed("04_two_layer_model.ipynb", "nb04-34a")
+    runs = replayed_runs("05_L_layer_model.ipynb", "nb05-45a")
+    prose = markdown("05_L_layer_model.ipynb", "0b5a4896")
+    assert [runs[n][0] for n in (1, 2, 3, 4)] == ["finished", "finished", "finished", "dead"]
+    assert f"two-layer network's test cost is lowest after about {runs[2][2]} iterations" in prose
+    assert f"four-layer network's is lowest after about {runs[1][2]} iterations" in prose
+    runs = replayed_runs("demo.ipynb", "demo-07a")
+    assert [runs[n][0] for n in (1, 2, 3)] == ["finished", "dead", "dead"]
+
+
+def test_the_widgets_are_followed_by_what_they_show_stored_in_the_notebook():
+    for path in ALL_NOTEBOOKS:
+        cells = code_cells(path)
+        for i, code in enumerate(cells):
+            last = source(code).strip().splitlines()[-1] if source(code).strip() else ""
+            if not re.match(r"(shape_explorer|cost_trainer)\(", last) or "=" in last.split("(")[0]:
+                continue
+            static = cells[i + 1]
+            kinds = {kind for out in static["outputs"] for kind in out.get("data", {})}
+            assert any(out["output_type"] == "stream" for out in static["outputs"]), \
+                f"{path.name}: the cell after {last[:30]}... prints nothing"
+            if last.startswith("cost_trainer("):
+                assert "image/png" in kinds, f"{path.name}: the cell after {last[:30]}... stores no figure"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_is_stored_as_an_image(path):
+    for code in code_cells(path):
+        if re.search(r"^plt\.show\(\)", source(code), flags=re.M):   # a figure every time the cell runs
+            kinds = {kind for out in code["outputs"] for kind in out.get("data", {})}
+            assert "image/png" in kinds, f"{path.name}: a cell that shows a figure stores no image:\n{source(code)[:80]}"
+
+
+def test_notebook_05_keeps_the_trained_parameters_apart():
+    """Only the training cell binds `parameters` (the setup cell sets it to None), so the cells that classify
+    pictures use the trained network or say that there is none."""
+    binding = [c.get("id") for c in code_cells(PROJECT / "notebooks" / "05_L_layer_model.ipynb")
+               if re.search(r"^parameters\b[^=\n]*=|^parameters, costs =", source(c), flags=re.M)]
+    assert binding == ["nb05-02", "nb05-29"]
+    assert "There is no trained network yet" in source(cell("05_L_layer_model.ipynb", "nb05-39"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_style_of_headings_references_and_spelling(path):
+    """The title "# N · ...", unnumbered sections, exercises "## Exercise k · `name`" numbered from 1, other
+    notebooks named "notebook 0N", and one spelling: "initialization" (as in the code's names)."""
+    texts = [source(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"]
+    headings = [line for text in texts for line in text.splitlines() if line.startswith("#")]
+    assert re.fullmatch(rf"# {int(path.name[:2])} · .+", headings[0]), headings[0]
+    assert not [h for h in headings if re.match(r"#+ \d+\.", h)], "numbered sections"
+    exercises = [h for h in headings if "Exercise" in h]
+    assert all(re.fullmatch(r"## Exercise \d+ · `\w+`", h) for h in exercises), exercises
+    assert [int(h.split()[2]) for h in exercises] == list(range(1, len(exercises) + 1))
+    prose = "\n".join(texts)
+    assert not re.search(r"\bnotebooks? [1-9]\b", prose), re.search(r".{30}\bnotebooks? [1-9]\b.{10}", prose)
+    assert not re.search(r"[Ii]nitialis", prose + "".join(source(c) for c in code_cells(path)))
+
+
+def test_the_layer_by_layer_claims_of_notebook_05_hold_for_its_outputs():
+    """"A factor of a few tens" per hidden layer and "about ten times more" at the output (item: the factors
+    the prose gives are those printed); W[1] matches 1/sqrt(n) closely, W[3] is the furthest off."""
+    output = printed("05_L_layer_model.ipynb", "nb05-21")
+    shrink = [float(v) for v in re.search(r"^std of A\[l-1\] / std of A\[l\].*?((?:\s+\d+)+)$", output, re.M)[1].split()]
+    assert all(10 <= factor < 100 for factor in shrink[:-1]) and 5 <= shrink[-1] / max(shrink[:-1]) <= 20, shrink
+    assert "a factor of a few tens" in markdown("05_L_layer_model.ipynb", "nb05-23")
+    assert "it shrinks about ten times more" in markdown("05_L_layer_model.ipynb", "nb05-23")
+    off = {int(l): abs(int(p)) for l, p in re.findall(r"^W(\d).*off by ([+-]\d+)%", printed("05_L_layer_model.ipynb", "nb05-19"), re.M)}
+    assert max(off, key=off.get) == 3 and off[1] <= 1 and off[4] <= 1
+    assert "$W^{[3]}$, with 35 entries, is the furthest off" in markdown("05_L_layer_model.ipynb", "nb05-18")

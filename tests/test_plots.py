@@ -167,3 +167,151 @@ def test_draw_network_on_a_figure_made_without_pyplot():
     drawn = dnn_plots.draw_network((4, 3, 1), ax=figure.add_axes((0, 0, 1, 1)))
     assert drawn is figure and plt.get_fignums() == []
     assert "(4, m)" in " ".join(text.get_text() for text in figure.axes[0].texts)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The drawings that used to sit in the lessons' cells
+
+
+def test_draw_units_one_circle_per_unit_drawn_and_a_line_per_weight():
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import Circle
+
+    fig = dnn_plots.draw_units([3, 4, 1])
+    (ax,) = fig.axes
+    assert sum(isinstance(patch, Circle) for patch in ax.patches) == 8
+    (weights,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(weights.get_segments()) == 3 * 4 + 4 * 1
+    texts = " ".join(text.get_text() for text in ax.texts)
+    assert "ReLU" in texts and "sigmoid" in texts and "$W^{[1]}$: (4, 3)" in texts
+    assert ax.get_title() == "The network [3, 4, 1]: L = 2 layers"
+
+
+def test_draw_units_compresses_a_wide_layer():
+    from matplotlib.patches import Circle
+
+    fig = dnn_plots.draw_units([12288, 20, 7, 5, 1], ["ReLU", "ReLU", "ReLU", "sigmoid"])
+    circles = [patch for patch in fig.axes[0].patches if isinstance(patch, Circle)]
+    assert len(circles) == 16 + 20 + 7 + 5 + 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (([3, 0, 1],), r"layer_dims\[1\] must be a positive whole number, got 0"),
+    (([3],), r"at least one layer, got \[3\]"),
+    (([3, 4, 1], ["ReLU"]), r"got 1 activations for 2 layers"),
+])
+def test_draw_units_says_what_is_wrong(args, message):
+    with pytest.raises(ValueError, match=message):
+        dnn_plots.draw_units(*args)
+
+
+def test_draw_layer_graph_labels_forward_and_backward():
+    fig = dnn_plots.draw_layer_graph()
+    (ax,) = fig.axes
+    texts = [text.get_text() for text in ax.texts]
+    assert sum("$dZ^{[l]}" in text for text in texts) == 1 and sum("$dW^{[l]}" in text for text in texts) == 1
+    arrows = [child for child in ax.get_children() if type(child).__name__ == "Annotation"]
+    assert len(arrows) == 10
+
+
+def test_plot_lines_draws_each_curve_with_its_label_and_scales():
+    fig = dnn_plots.plot_lines([1, 10, 100], {"a": [1e-3, 1e-6, 1e-9], "b": [1, 2, 3]}, title="t", xscale="log",
+                               yscale="log", threshold=1e-7, marker="o")
+    (ax,) = fig.axes
+    assert [list(line.get_ydata()) for line in ax.get_lines()[:2]] == [[1e-3, 1e-6, 1e-9], [1, 2, 3]]
+    assert ax.get_lines()[2].get_ydata()[0] == 1e-7   # the threshold
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log" and ax.get_title() == "t"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_plot_lines_rejects_a_curve_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"the curve 'a' has 2 values for 3 x values"):
+        dnn_plots.plot_lines([1, 2, 3], {"a": [1, 2]})
+
+
+def test_plot_panels_one_axes_per_curve():
+    x = np.linspace(-1, 1, 5)
+    fig = dnn_plots.plot_panels(x, {"first": x ** 2, "second": -x}, xlabel="z")
+    assert titles(fig) == ["first", "second"]
+    assert np.allclose(fig.axes[1].get_lines()[0].get_ydata(), -x) and fig.axes[0].get_xlabel() == "z"
+
+
+def test_plot_decision_regions_titles_with_the_accuracy():
+    X = np.array([[-1.0, 1.0, -2.0, 2.0], [0.0, 0.0, 1.0, 1.0]])
+    Y = np.array([[0, 1, 0, 1]])
+    right = {"W1": np.array([[10.0, 0.0]]), "b1": np.zeros((1, 1))}    # one sigmoid unit: x1 > 0 is a 1
+    wrong = {"W1": np.array([[-10.0, 0.0]]), "b1": np.zeros((1, 1))}
+    fig = dnn_plots.plot_decision_regions({"right": right, "wrong": wrong}, X, Y, resolution=20)
+    assert titles(fig) == ["right\naccuracy 100%", "wrong\naccuracy 0%"]
+    with pytest.raises(ValueError, match=r"X must be \(2, m\).*got X \(3, 4\)"):
+        dnn_plots.plot_decision_regions({"right": right}, np.zeros((3, 4)), Y)
+
+
+def test_plot_relative_errors_colours_the_bars_by_the_threshold():
+    fig = dnn_plots.plot_relative_errors({"good": {"dW1": 1e-9, "db1": 1e-10}, "bad": {"dW1": 0.8, "db1": 1e-9}})
+    good, bad = fig.axes
+    colours = [tuple(np.round(bar.get_facecolor()[:3], 3)) for bar in bad.patches]
+    assert colours[0] != colours[1] and good.get_yscale() == "log" and titles(fig) == ["good", "bad"]
+    assert [bar.get_height() for bar in bad.patches] == [0.8, 1e-9]
+
+
+def test_plot_depth_margins_a_pair_of_points_per_seed_and_split():
+    rows = [{"seed": s, "two_layer_test": 0.6, "four_layer_test": 0.7, "two_layer_held_out": 0.6,
+             "four_layer_held_out": 0.65} for s in (1, 2, 3)]
+    fig = dnn_plots.plot_depth_margins(rows)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
+    points = [line for line in ax.get_lines()]
+    assert len(points) == 4 and all(len(line.get_ydata()) == 3 for line in points)
+    assert np.allclose(points[1].get_ydata(), 70)
+    with_majority = dnn_plots.plot_depth_margins(rows, majority=0.66).axes[0]
+    assert with_majority.get_lines()[0].get_ydata()[0] == pytest.approx(66)
+    assert "answering the majority: 66%" in [t.get_text() for t in with_majority.get_legend().get_texts()]
+    assert len(dnn_plots.plot_depth_margins([{k: rows[0][k] for k in ("seed", "two_layer_test",
+                                                                      "four_layer_test")}]).axes[0].get_lines()) == 2
+    with pytest.raises(ValueError, match="'seed', 'two_layer_test' and 'four_layer_test'"):
+        dnn_plots.plot_depth_margins([{"seed": 1}])
+
+
+class FakeRun:
+    def __init__(self, label, outcome, train, test, message=""):
+        self.label, self.outcome, self.message = label, outcome, message
+        self.train_costs, self.test_costs = train, test
+
+
+def test_show_runs_prints_the_numbers_it_draws(capsys):
+    runs = [FakeRun("run 1", "finished", [(0, 0.7), (100, 0.5), (200, 0.3)], [(0, 0.7), (100, 0.6), (200, 0.65)]),
+            FakeRun("run 2", "diverged", [(0, 0.7), (1, float("nan"))], [(0, 0.7)], message="it diverged")]
+    fig = dnn_plots.show_runs(runs)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("run 1: finished; lowest test cost 0.6000 at iteration 100, last test cost 0.6500, "
+                      "last training cost 0.3000")
+    assert out[1].startswith("run 2: diverged; lowest test cost 0.7000 at iteration 0") and out[2] == "    it diverged"
+    (ax,) = fig.axes
+    assert len(ax.get_lines()) == 4 and list(ax.get_lines()[2].get_ydata()) == [0.7]   # NaN left out
+    with pytest.raises(ValueError, match="got no runs"):
+        dnn_plots.show_runs([])
+
+
+def test_show_depth_margins_prints_the_table_and_its_summary(tmp_path, capsys):
+    import json
+
+    rows = [{"seed": 1, "two_layer_test": 0.68, "four_layer_test": 0.78, "two_layer_held_out": 0.61,
+             "four_layer_held_out": 0.69},
+            {"seed": 2, "two_layer_test": 0.70, "four_layer_test": 0.74, "two_layer_held_out": 0.65,
+             "four_layer_held_out": 0.73}]
+    settings = {"held_out_cats": 132, "held_out_size": 200, "test_cats": 33, "test_size": 50}
+    path = tmp_path / "depth_margin.json"
+    path.write_text(json.dumps({"settings": settings, "rows": rows}))
+    fig = dnn_plots.show_depth_margins(path)
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split() == ["1", "68%", "78%", "+10", "61.0%", "69.0%", "+8.0"]
+    assert out[3] == "margin in points, test: mean +7.0, from +4 to +10; held out: mean +8.0, from +8.0 to +8.0"
+    assert out[4] == ('held out, mean accuracy: two layers 63.0%, four layers 71.0%; answering "cat" to every '
+                      'picture: 66% (test pictures: 66%)')
+    assert fig.axes[0].get_lines()[0].get_ydata()[0] == pytest.approx(66)
+
+
+def test_show_depth_margins_says_when_the_file_is_missing(tmp_path, capsys):
+    assert dnn_plots.show_depth_margins(tmp_path / "depth_margin.json") is None
+    assert capsys.readouterr().out.startswith("There is no depth_margin.json in ")
