@@ -496,8 +496,9 @@ class LessonDescent:
         return dict(self.current)
 
 
-def _descent(X, Y, parameters, learning_rate):
-    """The gradient descent the trainer runs: dnn_train's where there is one, else LessonDescent."""
+def descent(X, Y, parameters, learning_rate):
+    """The gradient descent the trainer runs, one step() at a time: the library's engine (dnn_train) where there
+    is one, else LessonDescent (in the student edition: on the learner's own functions)."""
     if dnn_train is None:
         return LessonDescent(X, Y, parameters, learning_rate)
     return dnn_train.GradientDescent(X, Y, parameters, learning_rate)
@@ -731,20 +732,20 @@ class CostTrainer(widgets.VBox):
     def _descend(self, run, started):
         X, Y = self.train_data
         parameters = dnn_utils.initialize_parameters_deep_scaled(run.layer_dims, seed=run.seed)
-        descent = _descent(X, Y, parameters, run.learning_rate)
+        steps = descent(X, Y, parameters, run.learning_rate)
         first_cost, next_refresh = None, started + REFRESH_SECONDS
         for i in range(run.iterations):
             run.at = i
             if self._stop.is_set():
-                return run.end("stopped", i, descent.parameters())
+                return run.end("stopped", i, steps.parameters())
             if i % run.test_every == 0:
-                parameters = descent.parameters()
+                parameters = steps.parameters()
                 dead = dead_layer(X, parameters)
                 if dead is not None:
                     return run.end("dead", i, parameters, self._dead_message(run, dead, i))
                 if self.test_data is not None:
                     run.test_costs.append((i, _cost(*self.test_data, parameters)))
-            cost = _step_cost(descent)
+            cost = _step_cost(steps)
             first_cost = cost if first_cost is None else first_cost
             blew_up = diverged(cost, first_cost)
             if i % run.every == 0 or blew_up:
@@ -754,7 +755,7 @@ class CostTrainer(widgets.VBox):
             if time.perf_counter() >= next_refresh:
                 self._show_progress(run, i + 1, started)
                 next_refresh = time.perf_counter() + REFRESH_SECONDS
-        run.end("finished", run.iterations, descent.parameters())
+        run.end("finished", run.iterations, steps.parameters())
 
     @staticmethod
     def _divergence_message(run, first_cost, cost, i):

@@ -308,7 +308,7 @@ trainer.train_button.click()
 assert trainer.wait(120)
 run = trainer.runs[-1]
 print(run.outcome, run.message)
-print(type(dnn_widgets._descent(X, Y, run.parameters, 0.1)).__name__, run.outcome, len(run.train_costs) > 1,
+print(type(dnn_widgets.descent(X, Y, run.parameters, 0.1)).__name__, run.outcome, len(run.train_costs) > 1,
       run.train_costs[-1][1] < run.train_costs[0][1])
 parameters = dnn_utils.initialize_parameters_deep([12, 3, 1])
 print(max(testCases.gradient_check(X[:, :5], Y[:, :5], parameters).values()) < 1e-6)
