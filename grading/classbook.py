@@ -28,6 +28,7 @@ from . import jail as jails
 from .notebooks import NOTEBOOKS, PROJECT, read_notebook, exercise_name, checked_name
 
 CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (docs/grading.md)
+CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
 MAX_NOTEBOOK_MB = 32            # a larger file is not read: it is reported as unreadable
 SKIPPED_FOLDERS = (".ipynb_checkpoints", "__MACOSX")  # Jupyter's autosaves, macOS's zip leftovers
 GRADED, MISSING, UNREADABLE, NOT_A_LESSON = "graded", "missing", "unreadable", "not a lesson"
@@ -226,7 +227,11 @@ def worker_jail(settings):
 def grade_job(job, settings):
     """The result (plain data) of grading one hand-in. `job` = (content, file name, seed)."""
     with _WORKER["lock"]:  # a process grades one hand-in at a time, whatever its number of threads
-        return grade_content(*job, settings)
+        try:
+            return grade_content(*job, settings)
+        finally:
+            if _WORKER.get("stopping"):
+                _close_and_exit()
 
 
 def grade_content(content, file_name, seed, settings):
@@ -271,9 +276,15 @@ def _start_worker(settings):
 
 
 def _stop_worker(signum, frame):
-    if _WORKER["lock"].locked():  # grading: unwinding through Jail.run kills the jail first
+    _WORKER["stopping"] = True
+    if _WORKER["lock"].locked():  # grading: unwinding through Jail.run kills the jail, then grade_job exits
         raise SystemExit(1)
-    _WORKER["jail"][2].close()
+    _close_and_exit()
+
+
+def _close_and_exit():
+    if _WORKER.get("jail"):
+        _WORKER["jail"][2].close()
     os._exit(1)
 
 
@@ -286,8 +297,9 @@ def run_local(jobs, settings, workers):
         for future in as_completed(futures):
             yield futures[future], _outcome(future)
     except BaseException:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in workers:
             process.terminate()  # SIGTERM: the worker kills its jail (and bwrap dies with its parent anyway)
         raise
     finally:
@@ -302,11 +314,12 @@ def check_scheduler(address):
     return address
 
 
-def run_dask(jobs, settings, scheduler, connect_seconds=10):
+def run_dask(jobs, settings, scheduler):
     """Yield (key, result) as each job is graded on the Dask cluster whose scheduler is at `scheduler`."""
     from distributed import Client, as_completed as completed
+    connect_seconds = CONNECT_SECONDS
     try:
-        client = Client(check_scheduler(scheduler), timeout=f"{connect_seconds}s", set_as_default=False)
+        client = Client(check_scheduler(scheduler), timeout=f"{connect_seconds}s")
     except (OSError, TimeoutError) as error:
         raise ClassError(f"--scheduler: no Dask scheduler answered at {scheduler} within {connect_seconds} s "
                          f"({_short(error)}); expected a running scheduler (`dask scheduler`) with workers "
@@ -354,12 +367,14 @@ def grade_all(handins, settings, cache, workers=None, scheduler=None, progress=N
             jobs[key] = _job(handin, cache)
     tick = progress(len(jobs), len(results)) if progress else (lambda: None)
     running = run_dask(jobs, settings, scheduler) if scheduler else run_local(jobs, settings, workers or 1)
-    if jobs:
-        for key, done in running:
+    try:
+        for key, done in running if jobs else ():
             if done["status"] != "error":
                 cache.put(key, done)
             results[key] = done
             tick()
+    finally:
+        running.close()  # cut short (Ctrl-C): the workers are stopped, what they graded is in the cache
     return {handin: results[key] for handin, key in keys.items()}, len(jobs)
 
 
