@@ -72,13 +72,16 @@ def lessons():
 
 
 def lesson_by_name(file_name):
-    """The lesson a file's name points to (`02_forward_propagation (1).ipynb`, `02_...`), or None."""
+    """The lesson a file's name points to, or None: its number first (`02_...`), its words
+    (`forward_propagation`), or the only number in the name that is a lesson's (`jdoe_lab2`)."""
     stem = Path(file_name).stem.lower()
     for lesson in lessons():
         number, _, words = lesson.partition("_")
         if stem.startswith(f"{number}_") or words in stem:
             return lesson
-    return None
+    numbered = {int(lesson[:2]): lesson for lesson in lessons()}
+    found = {numbered[int(digits)] for digits in re.findall(r"\d+", stem) if int(digits) in numbered}
+    return found.pop() if len(found) == 1 else None
 
 
 def match_lesson(nb, file_name):
