@@ -73,14 +73,15 @@ def lessons():
 
 def lesson_by_name(file_name):
     """The lesson a file's name points to, or None: its number first (`02_...`), its words
-    (`forward_propagation`), or the only number in the name that is a lesson's (`jdoe_lab2`)."""
+    (`forward_propagation`), or the only number of one or two digits in the name that is a lesson's
+    (`jdoe_lab2`, `learner005_04`)."""
     stem = Path(file_name).stem.lower()
     for lesson in lessons():
         number, _, words = lesson.partition("_")
         if stem.startswith(f"{number}_") or words in stem:
             return lesson
     numbered = {int(lesson[:2]): lesson for lesson in lessons()}
-    found = {numbered[int(digits)] for digits in re.findall(r"\d+", stem) if int(digits) in numbered}
+    found = {numbered[int(digits)] for digits in re.findall(r"\d+", stem) if len(digits) <= 2 and int(digits) in numbered}
     return found.pop() if len(found) == 1 else None
 
 
@@ -121,15 +122,25 @@ def learners(folder):
 
 
 def find_handins(folder):
-    """(every HandIn of every learner, the notebooks lying in DIR outside a learner's folder)."""
-    handins, loose = [], sorted(path.name for path in Path(folder).glob("*.ipynb"))
+    """(every HandIn of every learner, the notebooks left aside: each as "path (why)"). A link is never
+    followed: it could point outside the learner's folder, at a file the learner must not see."""
+    handins = []
+    aside = [f"{path.name} (not in a learner's folder)" for path in sorted(Path(folder).glob("*.ipynb"))]
     for student in learners(folder):
         root = Path(folder, student)
+        if root.is_symlink():
+            aside.append(f"{student}/ (a link, not followed)")
+            continue
         for path in sorted(root.rglob("*.ipynb")):
             relative = path.relative_to(root)
-            if path.is_file() and not any(_skipped(part) for part in relative.parts):
+            if any(_skipped(part) for part in relative.parts):
+                continue
+            if path.is_symlink() or path.resolve().parent != path.parent.resolve() or root.resolve() not in \
+                    path.resolve().parents:
+                aside.append(f"{student}/{relative.as_posix()} (a link, not followed)")
+            elif path.is_file():
                 handins.append(HandIn(student, relative.as_posix(), path, *_digest(path)))
-    return handins, loose
+    return handins, aside
 
 
 def _skipped(name):

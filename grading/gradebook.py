@@ -217,7 +217,7 @@ def summary(rows, unmatched, isolated, loose=(), top=3):
     for student, relative, why in unmatched:
         lines.append(f"Not matched to a lesson: {student}/{relative} ({why})")
     for name in loose:
-        lines.append(f"Not in a learner's folder, so not graded: {name}")
+        lines.append(f"Not graded: {name}")
     return "\n".join(lines) + "\n"
 
 

@@ -52,7 +52,8 @@ def unwritten(path, lesson):
 
 def make_class(root):
     """The class: ann (right, nbgrader's layout), bob (a mistake in a renamed notebook; lesson 01 under
-    lesson 02's name), cat (hostile; an unreadable notebook; a notebook of no lesson), dan (nothing written,
+    lesson 02's name), cat (hostile; an unreadable notebook; a notebook of no lesson; a link to a file outside
+    its folder), dan (nothing written,
     under the same file name as ann's), eve (nothing handed in)."""
     mutant = next(m for m in MUTANTS if (m.name, m.id) == ("linear_forward", "b_left_out"))
     handed_in(root / "ann" / "dnn_step_by_step" / "02_forward_propagation.ipynb", LESSON_02)
@@ -63,6 +64,8 @@ def make_class(root):
     (root / "cat" / "03_backward_propagation.ipynb").write_text("{ this is not a notebook")
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("my notes")]),
                    str(root / "cat" / "notes.ipynb"))
+    (root.parent / "secret.txt").write_text("the instructor's secret")
+    (root / "cat" / "01_initialization.ipynb").symlink_to(root.parent / "secret.txt")
     unwritten(root / "dan" / "dnn_step_by_step" / "02_forward_propagation.ipynb", LESSON_02)
     (root / "eve").mkdir()
     return root
@@ -165,8 +168,11 @@ def test_feedback_says_what_went_wrong_with_a_hint_and_never_the_solution(graded
     bob = (feedback / "bob" / "02_forward_propagation.md").read_text()
     assert bob.startswith("# 02_forward_propagation: 5/6\n\nLearner `bob`, hand-in `lab 2/jdoe_lab2.ipynb`.\n")
     assert "| linear_forward | 0/1 | wrong |" in bob and "| sigmoid | 1/1 | ok |" in bob
-    assert "**linear_forward** (0/1)\n- What went wrong: " in bob and "b is left out" in bob
-    assert "- Hint: " in bob and "np.dot" not in bob and "+ b" not in bob
+    told = gradebook.what_went_wrong("linear_forward", ["linear_forward", 0, "wrong", "", "b_left_out"])
+    assert f"**linear_forward** (0/1)\n- What went wrong: {told}\n- Hint: " in bob
+    assert "b is left out" in told and "np.dot" not in bob  # the mistake, not the line of code to paste
+    if not gradebook._hints_module():
+        assert told == "the likely mistake: b is left out"
     cat = (feedback / "cat" / "02_forward_propagation.md").read_text()
     assert "**relu** (0/1)\n- What went wrong: ran out of time: still running after 5 s\n- Hint: " in cat
     assert "tried to use the library's solutions" in cat
@@ -185,6 +191,8 @@ def test_the_summary_names_the_frequent_mistakes_and_the_figures_exist(graded):
     assert "  02_forward_propagation      3.75 / 6   (4 graded)" in text
     assert "  linear_forward                     b_left_out x1, not written x1" in text
     assert "Not matched to a lesson: cat/notes.ipynb (it holds no exercise of any lesson)" in text
+    assert "Not graded: cat/01_initialization.ipynb (a link, not followed)" in text
+    assert not any(b"secret" in data for data in files(out).values())
     assert text.rstrip("\n") in "\n".join(printed)
     for name in ("scores.png", "mistakes.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
