@@ -11,8 +11,15 @@ CORE_MODULES = ("testCases.py", "dnn_utils.py")  # the checks and the library th
 DATA_FILES = ("datasets/train_drawncat.h5", "datasets/test_drawncat.h5", "datasets/make_drawncat.py")
 ALLOWED_ERRORS_TAG = "raises-exception"  # Jupyter's tag: an error in this cell does not stop "Run All"
 
+MAX_NOTEBOOK_MB = 64  # a lesson notebook with its pictures is under 1 MB; a larger hand-in is not read
+
+
 def read_notebook(path):
+    """The notebook at `path` (nbformat 4); ValueError for a file too large to be a hand-in."""
     import nbformat
+    size = Path(path).stat().st_size
+    if size > MAX_NOTEBOOK_MB << 20:
+        raise ValueError(f"{path} is {size / 2 ** 20:.0f} MB; expected a notebook of at most {MAX_NOTEBOOK_MB} MB")
     return nbformat.read(str(path), as_version=4)
 
 

@@ -271,3 +271,11 @@ def test_the_command_line_prints_the_scorecard_and_exits_non_zero_below_full_mar
     done = subprocess.run(command + [str(bad)], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 1 and done.stdout.splitlines()[-1] == "score: 0/1", done.stdout + done.stderr
     assert done.stdout.splitlines()[-2].startswith("relu        0/1  wrong: wrong values: A differs")
+
+
+def test_a_notebook_too_large_to_be_a_hand_in_is_not_read(tmp_path):
+    huge = tmp_path / "huge.ipynb"
+    with open(huge, "wb") as file:
+        file.truncate((grading.notebooks.MAX_NOTEBOOK_MB << 20) + 1)
+    done = subprocess.run([sys.executable, "-m", "grading", "grade", str(huge)], capture_output=True, text=True)
+    assert done.returncode == 2 and "MB; expected a notebook of at most" in done.stderr, done.stderr
