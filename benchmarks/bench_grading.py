@@ -8,7 +8,8 @@ learner-style mistake of tests/mutants.py pasted into an exercise), not written 
 (a file that is not a notebook, or an exercise with a syntax error) or hostile (an endless loop, a fork bomb,
 a memory hog, the network, 1 GB printed, a full disk, importing the library). Every notebook also carries a
 note with its learner's name, so no two are the same file. It is graded with the class defaults (one worker
-per core, the class limits of docs/grading.md) and the rate is printed in notebooks a minute. `--before N`
+per core, the class limits of docs/grading.md) and the rate is printed in notebooks a minute, then graded
+again (everything from the cache). `--before N`
 also times `python -m grading grade` (what `make grade` runs) on N right or wrong notebooks of the class,
 one at a time, as a class was graded before grade-class.
 """
@@ -45,14 +46,16 @@ HOSTILE = {
                     "        os.write(1, b'x' * 2 ** 20)",
     "full disk": "def {name}(*args, **kwargs):\n    for i in range(10 ** 6):\n"
                  "        open(f'/tmp/part{{i}}', 'wb').write(b'x' * 2 ** 20)",
-    "library import": "def {name}(*args, **kwargs):\n    import dnn_utils\n    return dnn_utils.{name}(*args, **kwargs)",
+    "library import": "def {name}(*args, **kwargs):\n    import dnn_utils\n"
+                      "    return dnn_utils.{name}(*args, **kwargs)",
 }
 
 HOSTILE_TURNS = itertools.cycle(sorted(HOSTILE))  # each kind in turn
 
 
 def lesson_notebooks():
-    return {path.stem: grading.read_notebook(path) for path in sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
+    paths = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    return {path.stem: grading.read_notebook(path) for path in paths}
 
 
 def with_exercise(nb, name, source):
@@ -137,6 +140,9 @@ def main(argv=None):
                                                       progress=classbook.progress_bar())
         print(f"grade-class, {options.workers} workers: {graded} notebooks in {seconds:.1f} s = "
               f"{graded / seconds * 60:.1f} notebooks a minute")
+        _, graded, seconds = gradebook.grade_class(root / "handins", root / "grades", settings, seed=1,
+                                                   workers=options.workers, echo=lambda text: None)
+        print(f"grade-class again, nothing changed: {graded} notebooks graded, {seconds:.1f} s")
         if options.before:
             per = time_one_at_a_time(plain[:options.before])
             print(f"python -m grading grade, one notebook at a time ({options.before} right or wrong ones): "

@@ -25,11 +25,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import jail as jails
-from .notebooks import NOTEBOOKS, PROJECT, read_notebook, exercise_name, checked_name
+from .notebooks import MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, exercise_name, checked_name
 
 CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (docs/grading.md)
 CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
-MAX_NOTEBOOK_MB = 32            # a larger file is not read: it is reported as unreadable
 SKIPPED_FOLDERS = (".ipynb_checkpoints", "__MACOSX")  # Jupyter's autosaves, macOS's zip leftovers
 GRADED, MISSING, UNREADABLE, NOT_A_LESSON = "graded", "missing", "unreadable", "not a lesson"
 
@@ -81,7 +80,8 @@ def lesson_by_name(file_name):
         if stem.startswith(f"{number}_") or words in stem:
             return lesson
     numbered = {int(lesson[:2]): lesson for lesson in lessons()}
-    found = {numbered[int(digits)] for digits in re.findall(r"\d+", stem) if len(digits) <= 2 and int(digits) in numbered}
+    found = {numbered[int(digits)] for digits in re.findall(r"\d+", stem)
+             if len(digits) <= 2 and int(digits) in numbered}
     return found.pop() if len(found) == 1 else None
 
 

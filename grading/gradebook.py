@@ -171,7 +171,8 @@ def feedback(entry):
         if lost:
             lines += ["", "## What to look at again"]
         for verdict in lost:
-            lines += ["", f"**{verdict[0]}** (0/1)", f"- What went wrong: {_plain(what_went_wrong(verdict[0], verdict))}",
+            lines += ["", f"**{verdict[0]}** (0/1)",
+                      f"- What went wrong: {_plain(what_went_wrong(verdict[0], verdict))}",
                       f"- Hint: {_plain(hint(verdict[0], verdict))}"]
     for relative, other in entry.others:
         shown = f"graded {other['score']}/{other['total']}" if other["status"] == GRADED else other["status"]
@@ -185,8 +186,8 @@ def feedback(entry):
 def lost_points(rows):
     """{function: Counter of the causes of its lost points}, a cause being a mistake's id or an outcome."""
     causes = collections.defaultdict(collections.Counter)
-    for entry in rows:
-        for name, points, outcome, _, mistake in (entry.result or {}).get("verdicts", []) if entry.status == GRADED else []:
+    for entry in (entry for entry in rows if entry.status == GRADED):
+        for name, points, outcome, _, mistake in entry.result["verdicts"]:
             if points == 0:
                 causes[name][mistake or outcome] += 1
     return causes
