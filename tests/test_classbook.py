@@ -295,3 +295,16 @@ def test_a_dask_cluster_grades_the_class_as_this_machine_does(tmp_path, cluster)
     assert [(e.student, e.score) for e in rows if e.status == "graded"] == [("ann", 2), ("bob", 1), ("cat", 1)]
     rows, now, _ = run(handins, tmp_path / "here")
     assert files(tmp_path / "on_dask") == files(tmp_path / "here")
+
+
+def test_the_command_without_a_jail_says_so_in_every_feedback_and_the_summary(tmp_path):
+    handed_in(tmp_path / "handins" / "ann" / "lab1.ipynb", LESSON_01)
+    done = subprocess.run([sys.executable, "-m", "grading", "grade-class", str(tmp_path / "handins"),
+                           str(tmp_path / "grades"), "--no-jail", "--workers", "1", "--seed", "2"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1/1" in done.stderr and "notebook" in done.stderr  # the progress bar
+    assert done.stdout.count("NOT ISOLATED") == 1 and "1 hand-ins graded for 1 learners" in done.stdout
+    for path in (tmp_path / "grades" / "feedback" / "ann").glob("*.md"):
+        assert path.read_text().startswith("**NOT ISOLATED: graded with --no-jail"), path
+    assert "ann,01_initialization,2,2,graded" in (tmp_path / "grades" / "gradebook.csv").read_text()
