@@ -59,12 +59,18 @@ grade-class: $(INSTALLED) jail
 	@test -n "$(DIR)" -a -n "$(OUT)" || { echo "usage: make grade-class DIR=handins OUT=grades [ARGS=...]"; exit 2; }
 	$(BIN)/python -m grading grade-class "$(DIR)" "$(OUT)" $(ARGS)
 
+# nbgrader (for instructors' courses, docs/grading.md) would add its server and JupyterLab extensions to the
+# learners' JupyterLab: they stay off here (its command line does not need them).
+NBGRADER_SERVER := $(foreach name,formgrader validate_assignment assignment_list course_list,nbgrader.server_extensions.$(name))
+
 # The virtual environment is (re)built whenever the pinned requirements or the packaging change.
 $(INSTALLED): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER) >/dev/null 2>&1
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	touch $@
 
 clean-venv:
