@@ -183,6 +183,11 @@ def feedback(entry):
 # ----------------------------------------------------------------------------------------------------------
 # The summary and its figures
 
+def counted(count, word):
+    """`1 notebook`, `2 notebooks`."""
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 def lost_points(rows):
     """{function: Counter of the causes of its lost points}, a cause being a mistake's id or an outcome."""
     causes = collections.defaultdict(collections.Counter)
@@ -198,7 +203,8 @@ def summary(rows, unmatched, isolated, loose=(), top=3):
     statuses = collections.Counter(e.status if e.status in (GRADED, MISSING, UNREADABLE) else "error" for e in rows)
     students = len({e.student for e in rows})
     lines = [] if isolated else [NOT_ISOLATED, ""]
-    lines.append(f"{statuses[GRADED]} hand-ins graded for {students} learners; {statuses[UNREADABLE]} unreadable, "
+    lines.append(f"{counted(statuses[GRADED], 'hand-in')} graded for {counted(students, 'learner')}; "
+                 f"{statuses[UNREADABLE]} unreadable, "
                  f"{statuses[MISSING]} missing, {statuses['error']} not graded, {len(unmatched)} not a lesson")
     lines += ["", "Mean score per lesson:"]
     for lesson, names in lessons().items():
@@ -308,7 +314,8 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     start = time.monotonic()
     handins, loose = classbook.find_handins(folder)
     cache = classbook.Cache(out, seed)
-    echo(f"{len(handins)} notebooks in the folders of {len(classbook.learners(folder))} learners in {folder}")
+    echo(f"{counted(len(handins), 'notebook')} in the folders of {counted(len(classbook.learners(folder)), 'learner')}"
+         f" in {folder}")
     results, graded_now = classbook.grade_all(handins, settings, cache, workers, scheduler, progress)
     rows, unmatched = entries(classbook.learners(folder), results)
     text = write_all(rows, unmatched, out, settings.isolated, loose)

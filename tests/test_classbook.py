@@ -304,7 +304,7 @@ def test_the_command_without_a_jail_says_so_in_every_feedback_and_the_summary(tm
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "1/1" in done.stderr and "notebook" in done.stderr  # the progress bar
-    assert done.stdout.count("NOT ISOLATED") == 1 and "1 hand-ins graded for 1 learners" in done.stdout
+    assert done.stdout.count("NOT ISOLATED") == 1 and "1 hand-in graded for 1 learner;" in done.stdout
     for path in (tmp_path / "grades" / "feedback" / "ann").glob("*.md"):
         assert path.read_text().startswith("**NOT ISOLATED: graded with --no-jail"), path
     assert "ann,01_initialization,2,2,graded" in (tmp_path / "grades" / "gradebook.csv").read_text()
