@@ -1,6 +1,7 @@
 """The command line: python -m grading student|nbgrader|grade|grade-class ... (see grading/__init__.py)."""
 import argparse
 import dataclasses
+import signal
 import sys
 
 import grading
@@ -110,6 +111,7 @@ def grade_class_command(options):
     limits = limits_of(options)
     settings = Settings(dataclasses.asdict(limits), not options.no_jail, options.full, options.cell_timeout,
                         options.timeout)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: as after Ctrl-C, the workers stop too
     try:
         check_folders(options.folder, options.out)
         if options.scheduler:
@@ -124,6 +126,10 @@ def grade_class_command(options):
     except JailUnavailable as error:
         print(error, file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print(f"\ngrade-class: interrupted; what was graded is kept in {options.out}/.cache, and the same command "
+              f"goes on from there", file=sys.stderr)
+        return 130
     return 0
 
 

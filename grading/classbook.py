@@ -187,8 +187,9 @@ class Cache:
 
     def key(self, handin, settings):
         """The key of a hand-in's result: its content and name, the grader's version, the settings, the seed."""
-        text = json.dumps([grader_version(), handin.digest, Path(handin.relative).name,
-                           dataclasses.asdict(settings), self.seed], sort_keys=True)
+        options = dict(dataclasses.asdict(settings), limits={k: float(v) for k, v in settings.limits.items()})
+        text = json.dumps([grader_version(), handin.digest, Path(handin.relative).name, options, self.seed],
+                          sort_keys=True)  # a limit of 5 and one of 5.0 are the same
         return hashlib.sha256(text.encode()).hexdigest()
 
     def handin_seed(self, handin):
@@ -282,11 +283,24 @@ def _short(error):
 # ----------------------------------------------------------------------------------------------------------
 # Running many: a pool of processes on this machine, or a Dask cluster
 
-def _start_worker(settings):
-    """A pool worker: Ctrl-C is for the parent; SIGTERM (the parent stopping) kills the jail and exits."""
+def _start_worker(settings, parent):
+    """A pool worker: Ctrl-C is for the parent; SIGTERM (the parent stopping it, or the parent's death) kills
+    the jail and exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
+    _die_with(parent)
     worker_jail(settings)
+
+
+def _die_with(parent):
+    """Have the kernel send this process SIGTERM when its parent dies (Linux), and exit if it already has."""
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        _close_and_exit()
 
 
 def _stop_worker(signum, frame):
@@ -305,7 +319,7 @@ def _close_and_exit():
 def run_local(jobs, settings, workers):
     """Yield (key, result) as each job of {key: job} is graded, by `workers` processes on this machine."""
     context = multiprocessing.get_context("fork")  # the workers start with the grader already imported
-    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(settings,))
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(settings, os.getpid()))
     try:
         futures = {pool.submit(grade_job, job, settings): key for key, job in jobs.items()}
         for future in as_completed(futures):

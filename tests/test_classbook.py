@@ -308,3 +308,38 @@ def test_the_command_without_a_jail_says_so_in_every_feedback_and_the_summary(tm
     for path in (tmp_path / "grades" / "feedback" / "ann").glob("*.md"):
         assert path.read_text().startswith("**NOT ISOLATED: graded with --no-jail"), path
     assert "ann,01_initialization,2,2,graded" in (tmp_path / "grades" / "gradebook.csv").read_text()
+
+
+def gone(pid):
+    """Whether process `pid` has ended (no longer there, or a zombie left for its new parent to reap)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def test_ctrl_c_stops_the_workers_keeps_what_was_graded_and_the_same_command_goes_on(tmp_path):
+    handins, out = tmp_path / "handins", tmp_path / "grades"
+    handed_in(handins / "ann" / "02.ipynb", LESSON_02, relu=LOOP)
+    handed_in(handins / "bob" / "01.ipynb", LESSON_01)
+    handed_in(handins / "cat" / "01.ipynb", LESSON_01, initialize_parameters=LOOP.replace("relu(Z)", "f()"))
+    command = [sys.executable, "-m", "grading", "grade-class", str(handins), str(out), "--workers", "2",
+               "--wall", "5", "--cpu", "5", "--seed", str(SEED)]  # the settings of run()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    children, deadline = [], time.monotonic() + 60
+    while time.monotonic() < deadline and not (len(children) == 2 and list(out.glob(".cache/*.json"))):
+        time.sleep(0.2)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    assert len(children) == 2 and list(out.glob(".cache/*.json")), "the run did not get going"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and "interrupted; what was graded is kept in" in stderr, stderr[-500:]
+    assert not (out / "gradebook.csv").exists()
+    deadline = time.monotonic() + 10
+    while not all(gone(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(gone(pid) for pid in children), "a worker outlived the interrupted run"
+    kept = len(list(out.glob(".cache/*.json")))
+    rows, now, _ = run(handins, out)
+    assert kept >= 1 and now == 3 - kept
