@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import re
 import secrets
@@ -397,7 +398,9 @@ def grade_all(handins, settings, cache, workers=None, scheduler=None, progress=N
     running = run_dask(jobs, settings, scheduler) if scheduler else run_local(jobs, settings, workers or 1)
     try:
         for key, done in running if jobs else ():
-            if done["status"] != "error":
+            if done["status"] == "error":  # not cached: tried again next time; its lesson by its file's name
+                done = result("error", done["lesson"] or lesson_by_name(jobs[key][1]), why=done["why"])
+            else:
                 cache.put(key, done)
             results[key] = done
             tick()

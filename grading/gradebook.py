@@ -160,7 +160,7 @@ def feedback(entry):
         return title + f"Learner `{_plain(entry.student)}`: no hand-in of this lesson was found.\n"
     lines = [title + f"Learner `{_plain(entry.student)}`, hand-in `{_plain(entry.handin)}`."]
     if entry.status != GRADED:
-        why = entry.result["why"]
+        why = entry.result["why"].removeprefix("not graded: ")
         lines.append(f"\nIt was not graded: {_plain(why)}." + (" Save it again from Jupyter (File > Save "
                      "Notebook), check that it opens, and hand it in again." if entry.status == UNREADABLE else ""))
     lines += [""] * bool(entry.result["notes"]) + [f"- {_plain(note)}" for note in entry.result["notes"]]

@@ -343,3 +343,20 @@ def test_ctrl_c_stops_the_workers_keeps_what_was_graded_and_the_same_command_goe
     kept = len(list(out.glob(".cache/*.json")))
     rows, now, _ = run(handins, out)
     assert kept >= 1 and now == 3 - kept
+
+
+def test_a_failure_of_the_grader_is_reported_in_the_row_and_tried_again(tmp_path, monkeypatch):
+    handed_in(tmp_path / "handins" / "ann" / "lab2.ipynb", LESSON_02)
+
+    class Failed:
+        """A finished job whose worker raised."""
+        def result(self):
+            raise RuntimeError("no room left")
+    monkeypatch.setattr(classbook, "run_local", lambda jobs, *args: ((key, classbook._outcome(Failed()))
+                                                                     for key in jobs))
+    rows, now, _ = run(tmp_path / "handins", tmp_path / "grades")
+    assert [(e.lesson, e.status) for e in rows if e.lesson.startswith("02")] == [
+        ("02_forward_propagation", "not graded: the grader failed (RuntimeError: no room left)")]
+    assert "It was not graded: the grader failed (RuntimeError: no room left)." in (
+        tmp_path / "grades" / "feedback" / "ann" / "02_forward_propagation.md").read_text()
+    assert list((tmp_path / "grades" / ".cache").glob("*.json")) == []  # tried again next time
