@@ -102,9 +102,8 @@ def add_class_command(commands):
 
 def grade_class_command(options):
     """Run grade-class; exit status 0, 2 for bad input, 3 when no jail can be had."""
-    from .classbook import ClassError, Settings, check_folders, check_scheduler, default_workers, progress_bar
+    from .classbook import ClassError, Settings, default_workers, progress_bar
     from .gradebook import grade_class
-    from .grade import make_jail
     if options.workers is not None and options.workers < 1:
         print(f"grade-class: --workers must be at least 1, got {options.workers}", file=sys.stderr)
         return 2
@@ -113,11 +112,6 @@ def grade_class_command(options):
                         options.timeout)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: as after Ctrl-C, the workers stop too
     try:
-        check_folders(options.folder, options.out)
-        if options.scheduler:
-            check_scheduler(options.scheduler)
-        else:
-            make_jail(limits, settings.isolated).close()  # here, once, rather than in every worker
         grade_class(options.folder, options.out, settings, options.seed, options.workers or default_workers(),
                     options.scheduler, progress=progress_bar())
     except ClassError as error:

@@ -231,10 +231,12 @@ _WORKER = {"lock": threading.Lock()}
 
 
 def worker_jail(settings):
-    """This process's Jail (one per process: its user id comes from the process id), made on first use."""
+    """This process's Jail (one per process: its user id comes from the process id), made on first use;
+    JailUnavailable where none can be made (a Dask worker without bubblewrap: its hand-ins are not graded)."""
+    from .grade import make_jail
     made = _WORKER.get("jail")
     if made is None or made[0] != os.getpid() or made[1] != settings:
-        jail = jails.Jail(settings.limits_object(), settings.isolated)
+        jail = make_jail(settings.limits_object(), settings.isolated)
         multiprocessing.util.Finalize(jail, jail.close, exitpriority=10)
         _WORKER["jail"] = made = (os.getpid(), settings, jail)
     return made[2]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import classbook
 from .classbook import GRADED, MISSING, UNREADABLE, NOT_A_LESSON, lessons, write_atomic
-from .grade import NOT_ISOLATED
+from .grade import NOT_ISOLATED, make_jail
 
 RANK = {GRADED: 3, "error": 2, UNREADABLE: 1}  # which of a learner's hand-ins of one lesson counts
 CODE = re.compile(r"np\.|\w\(|[=\[\]{}]|\*\*|//|\.T\b")
@@ -311,6 +311,8 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     folder, out = classbook.check_folders(folder, out)
     if scheduler:
         classbook.check_scheduler(scheduler)
+    else:
+        make_jail(settings.limits_object(), settings.isolated).close()  # JailUnavailable here, not in each worker
     start = time.monotonic()
     handins, loose = classbook.find_handins(folder)
     cache = classbook.Cache(out, seed)

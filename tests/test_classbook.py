@@ -360,3 +360,12 @@ def test_a_failure_of_the_grader_is_reported_in_the_row_and_tried_again(tmp_path
     assert "It was not graded: the grader failed (RuntimeError: no room left)." in (
         tmp_path / "grades" / "feedback" / "ann" / "02_forward_propagation.md").read_text()
     assert list((tmp_path / "grades" / ".cache").glob("*.json")) == []  # tried again next time
+
+
+def test_without_a_jail_the_class_is_not_graded_unless_told(tmp_path):
+    handed_in(tmp_path / "handins" / "ann" / "lab1.ipynb", LESSON_01)
+    env = dict(os.environ, PATH=str(tmp_path))  # no bwrap to be found
+    done = subprocess.run([sys.executable, "-m", "grading", "grade-class", str(tmp_path / "handins"),
+                           str(tmp_path / "grades")], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 3 and "bubblewrap (bwrap) is not installed" in done.stderr, done.stderr
+    assert "--no-jail" in done.stderr and not (tmp_path / "grades").exists()
