@@ -23,7 +23,7 @@ from .classbook import GRADED, MISSING, UNREADABLE, NOT_A_LESSON, lessons, write
 from .grade import NOT_ISOLATED, make_jail
 
 RANK = {GRADED: 3, "error": 2, UNREADABLE: 1}  # which of a learner's hand-ins of one lesson counts
-CODE = re.compile(r"np\.|\w\(|[=\[\]{}]|\*\*|//|\.T\b")
+CODE = re.compile(r"np\.|\w\s*[-+*/]?=[^=]|\bfor \w+ in |\bdef |\breturn\b")  # a line to paste, not a shape
 WHAT_TO_DO = {  # the hint for a lost point, by outcome: what to look at, never the answer
     "wrong": "run its check cell in your notebook: it shows which case fails and how; then compare each step "
              "of your code with the lesson's formulas and the shapes they give",
@@ -117,7 +117,8 @@ def _hints_module():
 
 
 def without_code(text):
-    """The clauses of an explanation that hold no code (what follows a colon is often the right line)."""
+    """The clauses of an explanation that hold no line of code (what follows a colon is often the right line);
+    shapes and the lesson's notation stay."""
     clauses = [clause.strip() for clause in re.split(r"(?<=\S)[:;] ", text)]
     kept = [clause for clause in clauses if clause and not CODE.search(clause)]
     return "; ".join(kept)
@@ -134,7 +135,7 @@ def what_went_wrong(name, verdict):
         import testCases
         found = next((m for m in testCases.MISTAKES.get(name, []) if m.id == mistake), None)
         words = without_code(found.explanation) if found else ""
-        return f"the likely mistake: {words}" if words else "its results differ from the lesson's"
+        return f"the likely mistake: {words or mistake.replace('_', ' ')}"
     return comment.removeprefix("wrong: ")
 
 

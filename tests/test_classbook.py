@@ -369,3 +369,11 @@ def test_without_a_jail_the_class_is_not_graded_unless_told(tmp_path):
                            str(tmp_path / "grades")], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 3 and "bubblewrap (bwrap) is not installed" in done.stderr, done.stderr
     assert "--no-jail" in done.stderr and not (tmp_path / "grades").exists()
+
+
+def test_no_account_of_a_mistake_holds_a_line_of_code():
+    import testCases
+    for name, mistakes in testCases.MISTAKES.items():
+        for mistake in mistakes:
+            told = gradebook.what_went_wrong(name, [name, 0, "wrong", "", mistake.id])
+            assert told and not gradebook.CODE.search(told), (name, mistake.id, told)
