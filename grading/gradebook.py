@@ -128,13 +128,11 @@ def what_went_wrong(name, verdict):
     """The learner-facing account of a lost point: the mistake in words, or the comment."""
     _, _, outcome, comment, mistake = verdict
     if outcome == "wrong" and mistake:
+        import testCases
         hints = _hints_module()
         explained = getattr(hints, "EXPLANATIONS", {}).get(name, {}).get(mistake) if hints else None
-        if explained:
-            return explained
-        import testCases
-        found = next((m for m in testCases.MISTAKES.get(name, []) if m.id == mistake), None)
-        words = without_code(found.explanation) if found else ""
+        found = next((m.explanation for m in testCases.MISTAKES.get(name, []) if m.id == mistake), "")
+        words = without_code(explained or found)
         return f"the likely mistake: {words or mistake.replace('_', ' ')}"
     return comment.removeprefix("wrong: ")
 

@@ -171,8 +171,7 @@ def test_feedback_says_what_went_wrong_with_a_hint_and_never_the_solution(graded
     told = gradebook.what_went_wrong("linear_forward", ["linear_forward", 0, "wrong", "", "b_left_out"])
     assert f"**linear_forward** (0/1)\n- What went wrong: {told}\n- Hint: " in bob
     assert "b is left out" in told and "np.dot" not in bob  # the mistake, not the line of code to paste
-    if not gradebook._hints_module():
-        assert told == "the likely mistake: b is left out"
+    assert told.startswith("the likely mistake: ")
     cat = (feedback / "cat" / "02_forward_propagation.md").read_text()
     assert "**relu** (0/1)\n- What went wrong: ran out of time: still running after 5 s\n- Hint: " in cat
     assert "tried to use the library's solutions" in cat
