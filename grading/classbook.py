@@ -18,6 +18,7 @@ import multiprocessing.util
 import os
 import re
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
@@ -233,11 +234,15 @@ _WORKER = {"lock": threading.Lock()}
 def worker_jail(settings):
     """This process's Jail (one per process: its user id comes from the process id), made on first use;
     JailUnavailable where none can be made (a Dask worker without bubblewrap: its hand-ins are not graded)."""
-    from .grade import make_jail
+    from .grade import make_jail, student_files
     made = _WORKER.get("jail")
     if made is None or made[0] != os.getpid() or made[1] != settings:
         jail = make_jail(settings.limits_object(), settings.isolated)
-        multiprocessing.util.Finalize(jail, jail.close, exitpriority=10)
+        multiprocessing.util.Finalize(jail, jail.close, exitpriority=10)  # a worker's exit skips atexit
+        if settings.full:  # the student edition a full run needs, built once per process and removed with it
+            edition = student_files()
+            multiprocessing.util.Finalize(None, shutil.rmtree, (edition.parent,), {"ignore_errors": True},
+                                          exitpriority=10)
         _WORKER["jail"] = made = (os.getpid(), settings, jail)
     return made[2]
 
