@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -376,3 +377,14 @@ def test_no_account_of_a_mistake_holds_a_line_of_code():
         for mistake in mistakes:
             told = gradebook.what_went_wrong(name, [name, 0, "wrong", "", mistake.id])
             assert told and not gradebook.CODE.search(told), (name, mistake.id, told)
+
+
+def test_full_runs_each_notebook_in_a_kernel_and_leaves_no_edition_behind(tmp_path):
+    handed_in(tmp_path / "handins" / "ann" / "lab1.ipynb", LESSON_01)
+    editions = set(Path(tempfile.gettempdir()).glob("dnn_edition_*"))
+    settings = dataclasses.replace(SETTINGS, full=True, cell_timeout=60, timeout=300)
+    rows, now, _ = gradebook.grade_class(tmp_path / "handins", tmp_path / "grades", settings, seed=SEED, workers=1,
+                                         echo=lambda text: None)
+    assert [(e.lesson, e.score, e.status) for e in rows][0] == ("01_initialization", 2, "graded")
+    assert "\n- ran " in (tmp_path / "grades" / "feedback" / "ann" / "01_initialization.md").read_text()
+    assert set(Path(tempfile.gettempdir()).glob("dnn_edition_*")) <= editions
