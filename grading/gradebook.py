@@ -243,6 +243,7 @@ def figures(rows, out):
         axis.set_xlabel(f"score (of {total})", fontsize=8)
         axis.set_xticks(range(total + 1))
     axes[0][0].set_ylabel("hand-ins")
+    figure.suptitle("Scores per lesson", fontsize=10)
     figure.tight_layout()
     _save(figure, out / "scores.png")
     causes = lost_points(rows)
@@ -256,7 +257,9 @@ def figures(rows, out):
         left = [a + b for a, b in zip(left, counts)]
     axis.invert_yaxis()
     axis.set_xlabel("lost points (hand-ins)")
-    axis.legend(fontsize=7, loc="lower right")
+    axis.set_title("Lost points per function, by cause", fontsize=10)
+    axis.margins(x=0.05)
+    axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(functions) - 0.06), ncol=3)
     figure.tight_layout()
     _save(figure, out / "mistakes.png")
     plt.close("all")
@@ -276,7 +279,7 @@ def _kind(cause):
 
 def _save(figure, path):
     data = io.BytesIO()
-    figure.savefig(data, format="png", dpi=100, metadata={"Software": None})
+    figure.savefig(data, format="png", dpi=100, metadata={"Software": None}, bbox_inches="tight")
     write_atomic(path, data.getvalue())
 
 
