@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser jail bench setup clean-venv student grade
+.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -36,6 +36,10 @@ jail:
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py
 
+# Grading speed: a generated class of 200 notebooks (right, wrong, broken, hostile) graded by grade-class.
+bench-grading: $(INSTALLED) jail
+	$(BIN)/python benchmarks/bench_grading.py $(ARGS)
+
 setup: $(INSTALLED)
 
 # The notebooks without their solutions, with what they need, in build/student (see docs/grading.md).
@@ -48,12 +52,25 @@ grade: $(INSTALLED) jail
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb [ARGS=...]"; exit 2; }
 	$(BIN)/python -m grading grade "$(NB)" $(ARGS)
 
+# A whole class: make grade-class DIR=handins OUT=grades (DIR: one folder per learner). Writes the gradebook,
+# each learner's feedback and the summary in OUT; a second run grades only what changed. ARGS passes options,
+# e.g. ARGS="--workers 4" or ARGS="--scheduler tcp://host:8786" (python -m grading grade-class -h lists them).
+grade-class: $(INSTALLED) jail
+	@test -n "$(DIR)" -a -n "$(OUT)" || { echo "usage: make grade-class DIR=handins OUT=grades [ARGS=...]"; exit 2; }
+	$(BIN)/python -m grading grade-class "$(DIR)" "$(OUT)" $(ARGS)
+
+# nbgrader (for instructors' courses, docs/grading.md) would add its server and JupyterLab extensions to the
+# learners' JupyterLab: they stay off here (its command line does not need them).
+NBGRADER_SERVER := $(foreach name,formgrader validate_assignment assignment_list course_list,nbgrader.server_extensions.$(name))
+
 # The virtual environment is (re)built whenever the pinned requirements or the packaging change.
 $(INSTALLED): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER) >/dev/null 2>&1
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
 	touch $@
 
 clean-venv:

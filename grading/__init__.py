@@ -3,8 +3,9 @@
     python -m grading student [OUT]        the student edition, in build/student unless OUT is given
     python -m grading nbgrader [OUT]       the notebooks as an nbgrader source assignment (build/nbgrader)
     python -m grading grade NOTEBOOK       the scorecard of a handed-in notebook (python -m grading grade -h)
+    python -m grading grade-class DIR OUT  a whole class: gradebook, feedback, summary (classbook.py, gradebook.py)
 
-`make student` and `make grade NB=path/to/notebook.ipynb` run the first and the last.
+`make student`, `make grade NB=path/to/notebook.ipynb` and `make grade-class DIR=handins OUT=grades` run them.
 
 The exercise markers are nbgrader's: each exercise cell holds its solution between `### BEGIN SOLUTION`
 and `### END SOLUTION`, which the student edition replaces, as nbgrader does, by `# YOUR CODE HERE` and

@@ -1,6 +1,7 @@
-"""The command line: python -m grading student|nbgrader|grade ... (see grading/__init__.py)."""
+"""The command line: python -m grading student|nbgrader|grade|grade-class ... (see grading/__init__.py)."""
 import argparse
 import dataclasses
+import signal
 import sys
 
 import grading
@@ -20,9 +21,9 @@ LIMIT_OPTIONS = {  # option: (field of Limits, unit shown in --help)
 }
 
 
-def add_jail_options(parser):
-    """The jail's options, shared by every command that grades."""
-    defaults = Limits()
+def add_jail_options(parser, defaults=None):
+    """The jail's options, shared by every command that grades (`defaults`: a Limits, by default Limits())."""
+    defaults = defaults or Limits()
     group = parser.add_argument_group("the jail (see docs/grading.md)")
     group.add_argument("--no-jail", action="store_true",
                        help="grade without isolation where no jail can be had (every scorecard says so)")
@@ -40,7 +41,7 @@ def limits_of(options):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=grading.__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{student,nbgrader,grade}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{student,nbgrader,grade,grade-class}")
     student = commands.add_parser("student", help="write the student edition")
     student.add_argument("out", nargs="?", default=PROJECT / "build" / "student")
     nbgrader = commands.add_parser("nbgrader", help="write the notebooks as an nbgrader source assignment")
@@ -55,7 +56,10 @@ def main(argv=None):
     grader.add_argument("--executed", help="save the executed notebook here (--full)")
     grader.add_argument("--seed", type=int, help="seed of the fresh cases (default: drawn at random)")
     add_jail_options(grader)
+    add_class_command(commands)
     options = parser.parse_args(argv)
+    if options.command == "grade-class":
+        return grade_class_command(options)
     if options.command == "student":
         build_student(options.out)
     elif options.command == "nbgrader":
@@ -74,6 +78,52 @@ def main(argv=None):
             return 3
         print(card.text())
         return 0 if card.score == card.total else 1
+    return 0
+
+
+def add_class_command(commands):
+    """python -m grading grade-class DIR OUT [...]"""
+    from .classbook import CLASS_CPU, CLASS_WALL
+    parser = commands.add_parser("grade-class", help="grade every learner's hand-ins: gradebook, feedback, summary",
+                                 description="Grade the hand-ins of DIR (one folder per learner) into OUT: "
+                                             "gradebook.csv, functions.csv, feedback/, summary.txt and two figures. "
+                                             "A second run grades only the hand-ins that changed.")
+    parser.add_argument("folder", metavar="DIR", help="one folder per learner, named by the learner's id")
+    parser.add_argument("out", metavar="OUT", help="where the gradebook goes (outside DIR)")
+    parser.add_argument("--workers", type=int, help="processes grading in parallel (default: one per core)")
+    parser.add_argument("--scheduler", metavar="tcp://host:port",
+                        help="grade on the Dask cluster of this scheduler instead (docs/grading.md)")
+    parser.add_argument("--full", action="store_true", help="first run each whole notebook in a kernel (slow)")
+    parser.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (--full)")
+    parser.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds for the whole notebook (--full)")
+    parser.add_argument("--seed", type=int, help="seed of the fresh cases (default: drawn once per OUT and kept)")
+    add_jail_options(parser, Limits(wall_seconds=CLASS_WALL, cpu_seconds=CLASS_CPU))
+
+
+def grade_class_command(options):
+    """Run grade-class; exit status 0, 2 for bad input, 3 when no jail can be had."""
+    from .classbook import ClassError, Settings, default_workers, progress_bar
+    from .gradebook import grade_class
+    if options.workers is not None and options.workers < 1:
+        print(f"grade-class: --workers must be at least 1, got {options.workers}", file=sys.stderr)
+        return 2
+    limits = limits_of(options)
+    settings = Settings(dataclasses.asdict(limits), not options.no_jail, options.full, options.cell_timeout,
+                        options.timeout)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: as after Ctrl-C, the workers stop too
+    try:
+        grade_class(options.folder, options.out, settings, options.seed, options.workers or default_workers(),
+                    options.scheduler, progress=progress_bar())
+    except ClassError as error:
+        print(f"grade-class: {error}", file=sys.stderr)
+        return 2
+    except JailUnavailable as error:
+        print(error, file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print(f"\ngrade-class: interrupted; what was graded is kept in {options.out}/.cache, and the same command "
+              f"goes on from there", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -79,7 +79,8 @@ def problem():
     if not bwrap_path():
         return "bubblewrap (bwrap) is not installed: `make jail` installs Debian's bubblewrap package"
     try:
-        done = Jail(Limits(wall_seconds=30)).run([sys.executable, "-I", "-c", "print('ok')"])
+        with Jail(Limits(wall_seconds=30)) as jail:
+            done = jail.run([sys.executable, "-I", "-c", "print('ok')"])
     except OSError as error:
         return f"bwrap could not start: {error}"
     if done.status != "ok" or done.code != 0 or done.results.strip() != b"ok":

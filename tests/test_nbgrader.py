@@ -1,0 +1,94 @@
+"""nbgrader for real: `python -m grading nbgrader` writes a source assignment that nbgrader's own
+`generate_assignment` accepts; a learner's copy of the released notebooks, filled in, is scored by
+`nbgrader autograde` with the expected points, and grade-class, given nbgrader's submitted/ folder, agrees."""
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import grading
+from grading import classbook, gradebook
+from grading.jail import Limits
+from mutants import MUTANTS, edited
+
+PROJECT = Path(grading.__file__).resolve().parents[1]
+ASSIGNMENT = "dnn_step_by_step"
+NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
+MISTAKE = ("compute_cost", "no_minus")  # a function no other check of its notebook calls
+
+
+def nbgrader(course, *args):
+    """nbgrader's command line, from the project's environment (it runs alembic and jupyter from PATH)."""
+    env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    done = subprocess.run([NBGRADER, *args], cwd=course, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    return done
+
+
+def answered(release, source, name, answers):
+    """The released notebook `name` with each solution cell holding the source's code (markers left out) or,
+    for a function of `answers`, that code."""
+    solutions = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nbformat.read(
+        source / f"{name}.ipynb", as_version=4).cells if cell.metadata.get("nbgrader", {}).get("solution")}
+    nb = nbformat.read(release / f"{name}.ipynb", as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            text = answers.get(grade_id, solutions[grade_id])
+            cell.source = "\n".join(line for line in text.split("\n") if "### " not in line)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A course folder with the exported assignment generated, and alice's submission autograded."""
+    course = tmp_path_factory.mktemp("course")
+    subprocess.run([sys.executable, "-m", "grading", "nbgrader", str(course)], check=True, capture_output=True)
+    (course / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.course_id = 'dnn'\n"
+                                               f"c.CourseDirectory.root = {str(course)!r}\n")
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    release, source = course / "release" / ASSIGNMENT, course / "source" / ASSIGNMENT
+    submitted = course / "submitted" / "alice" / ASSIGNMENT
+    shutil.copytree(release, submitted, ignore=shutil.ignore_patterns("0[345]_*.ipynb"))
+    mutant = next(m for m in MUTANTS if (m.name, m.id) == MISTAKE)
+    nbformat.write(answered(release, source, "01_initialization", {}), submitted / "01_initialization.ipynb")
+    nbformat.write(answered(release, source, "02_forward_propagation", {mutant.name: edited(mutant.name,
+                                                                                           mutant.edits)}),
+                   submitted / "02_forward_propagation.ipynb")
+    nbgrader(course, "autograde", ASSIGNMENT, "--create", "--force")
+    return course
+
+
+def test_the_export_is_generated_by_nbgrader_without_solutions(course):
+    release = course / "release" / ASSIGNMENT
+    assert sorted(path.name for path in release.glob("*.ipynb")) == sorted(
+        path.name for path in (PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in release.glob("*.ipynb"):
+        text = path.read_text()
+        assert "### BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
+
+
+def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        submission = book.find_submission(ASSIGNMENT, "alice")
+        points = {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
+    assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0}
+    forward = {f"check_{name}": float(name != MISTAKE[0]) for name in classbook.lessons()["02_forward_propagation"]}
+    assert points["02_forward_propagation"] == forward
+    assert sum(points["03_backward_propagation"].values()) == 0  # not handed in
+
+
+def test_grade_class_reads_nbgraders_submitted_folder_and_agrees(course, tmp_path):
+    settings = classbook.Settings(dataclasses.asdict(Limits(wall_seconds=10, cpu_seconds=10)))
+    rows, graded, _ = gradebook.grade_class(course / "submitted", tmp_path / "grades", settings, seed=1, workers=2,
+                                            echo=lambda text: None)
+    assert [(e.lesson, e.score, e.total, e.status) for e in rows][:3] == [
+        ("01_initialization", 2, 2, "graded"), ("02_forward_propagation", 5, 6, "graded"),
+        ("03_backward_propagation", 0, 6, "missing")]
+    assert f"alice,02_forward_propagation,{MISTAKE[0]},0," in (tmp_path / "grades" / "functions.csv").read_text()
