@@ -33,7 +33,9 @@ def test_gradients_match_finite_differences(sizes, m, seed):
     Zs = [cache[1] for cache in d.L_model_forward(X, parameters)[1]]
     if min(np.abs(Z).min() for Z in Zs) < 1e-4:  # too close to ReLU's kink for finite differences
         return
-    assert max(gradient_check(X, Y, parameters, h=1e-6).values()) < 1e-6
+    # h = 1e-5: near the best step of centred differences in float64 (about eps ** (1/3)); with 1e-6 rounding
+    # alone reaches 1e-6 on narrow nets, e.g. sizes [4, 5, 1, 1, 5, 1], m 5, seed 5 gives 1.1e-6 on dW3
+    assert max(gradient_check(X, Y, parameters, h=1e-5).values()) < 1e-6
 
 
 @settings(max_examples=40, deadline=None)
