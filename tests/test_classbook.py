@@ -147,7 +147,7 @@ def test_the_functions_file_has_one_row_per_graded_function(graded):
     comments = {
         "ann": {name: "ok" for name in FORWARD},
         "bob": {**{name: "ok" for name in FORWARD},
-                "linear_forward": "wrong: b is left out: Z = np.dot(W, A) + b [b_left_out]"},
+                "linear_forward": "wrong: b is left out: Z = W A + b [b_left_out]"},
         "cat": {**{name: "ok" for name in FORWARD}, "relu": "ran out of time: still running after 5 s",
                 "sigmoid": "tried to use the library's solutions (import dnn_utils): the jail stopped it"},
         "dan": {name: "not written yet" for name in FORWARD},
