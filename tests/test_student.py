@@ -120,9 +120,9 @@ def test_the_search_finds_a_solution_where_there_is_one(student, tmp_path):
 
 
 def test_the_student_modules_load_no_reference(student):
-    code = (AS_A_LEARNER + "import numpy as np, testCases, dnn_utils, dnn_widgets\n"
+    code = (AS_A_LEARNER + "import numpy as np, testCases, dnn_utils, dnn_widgets, dnn_runs\n"
             "assert not {'dnn_mistakes', 'dnn_train', 'your_functions'} & set(sys.modules), sys.modules.keys()\n"
-            "assert dnn_widgets.dnn_train is None\n"
+            "assert dnn_runs.dnn_train is None\n"
             "try:\n    dnn_utils.linear_forward(np.ones((2, 1)), np.ones((1, 2)), np.ones((1, 1)))\n"
             "except testCases.NotWritten as error:\n    print(error)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=student, capture_output=True, text=True, timeout=120)

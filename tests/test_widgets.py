@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import dnn_utils
+import dnn_runs
 import dnn_widgets
 
 
@@ -221,7 +222,7 @@ def test_the_curve_and_the_progress_update_while_it_trains_and_stop_ends_the_run
     assert "Train accuracy" in text(trainer.accuracy) and "Test accuracy" in text(trainer.accuracy)
     assert not trainer.train_button.disabled and trainer.stop_button.disabled
     assert max(x_ticks(trainer)) < 10000   # once stopped, the axis fits what was done
-    assert max(x_ticks(trainer)) >= run.at - dnn_widgets._nice_step(run.at)
+    assert max(x_ticks(trainer)) >= run.at - dnn_runs._nice_step(run.at)
 
 
 def test_a_diverging_run_stops_with_a_message_naming_the_learning_rate(trainer):
@@ -357,13 +358,13 @@ def test_dead_layer_finds_the_first_hidden_layer_whose_relus_all_output_zero():
     rng = np.random.RandomState(1)
     X = rng.rand(6, 10)
     parameters = dnn_utils.initialize_parameters_deep_scaled([6, 4, 3, 1], seed=1)
-    assert dnn_widgets.dead_layer(X, parameters) is None
+    assert dnn_runs.dead_layer(X, parameters) is None
     parameters["b2"] = np.full((3, 1), -1e3)    # every Z[2] negative
-    assert dnn_widgets.dead_layer(X, parameters) == 2
+    assert dnn_runs.dead_layer(X, parameters) == 2
     parameters["b1"] = np.full((4, 1), -1e3)
-    assert dnn_widgets.dead_layer(X, parameters) == 1
+    assert dnn_runs.dead_layer(X, parameters) == 1
     parameters["b1"][0] = 1e3                    # one unit of layer 1 alive is enough for layer 1 ...
-    assert dnn_widgets.dead_layer(X, parameters) == 2  # ... but layer 2 is still dead
+    assert dnn_runs.dead_layer(X, parameters) == 2  # ... but layer 2 is still dead
 
 
 def test_a_run_whose_relus_all_die_stops_and_says_why(trainer):
@@ -375,7 +376,7 @@ def test_a_run_whose_relus_all_die_stops_and_says_why(trainer):
                         r"training example, so no gradient gets through it and the network gives every example "
                         r"the same answer; more iterations cannot change that\. The learning rate 2 pushed the "
                         r"weights too far; try a smaller one, such as 0\.2\.", text(trainer.status))
-    assert dnn_widgets.dead_layer(trainer.train_data[0], run.parameters) is not None
+    assert dnn_runs.dead_layer(trainer.train_data[0], run.parameters) is not None
     assert trainer.progress.bar_style == "warning"
     predictions = dnn_utils.predict(trainer.train_data[0], None, run.parameters)
     assert len(np.unique(predictions)) == 1      # the same answer for every picture ...
