@@ -140,11 +140,13 @@ class Jail:
         for path in ETC_FILES:
             if os.path.exists(path):
                 args += ["--ro-bind", path, path]
+        # /tmp first: Python or the environment may live under /tmp, and a bind made before the tmpfs would
+        # be hidden by it
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", "/tmp"]
         for root in python_roots():
             args += _parents(root) + ["--ro-bind", root, root]
-        args += ["--proc", "/proc", "--dev", "/dev",
-                 "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", "/tmp",
-                 "--perms", "0755", "--dir", "/home",
+        args += ["--perms", "0755", "--dir", "/home",
                  "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", HOME,
                  "--perms", "0755", "--dir", "/jail", "--ro-bind", str(self.lib), LIB]
         if self.files:

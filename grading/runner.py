@@ -35,9 +35,11 @@ DISK_ERRORS = (errno.EFBIG, errno.ENOSPC, errno.EDQUOT)
 class Watch:
     """The audit hook: notes the hand-in's attempts, once the learner's code starts (`on`)."""
 
-    def __init__(self, home, readable, forbidden_modules):
-        self.on, self.events = False, []
-        self.home, self.readable, self.forbidden = home, readable, set(forbidden_modules)
+    def __init__(self, home, request):
+        self.on, self.events, self.home = False, [], home
+        self.readable, self.forbidden = request["readable"], set(request["forbidden"])
+        # the grader's own folders (its project, its home), never shown in the jail, save Python's folders in them
+        self.hidden, self.python = request["hidden"], request["python"]
 
     def __call__(self, event, args):
         if not self.on or len(self.events) > 50:
@@ -61,7 +63,8 @@ class Watch:
         inside = lambda roots: any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
         if writes and not inside((self.home, "/tmp", "/dev/null")):
             self.note("outside", f"write {path[:120]}")
-        elif not writes and not inside((self.home, *self.readable)):
+        elif not writes and (not inside((self.home, *self.readable)) or
+                             (inside(self.hidden) and not inside(self.python))):
             self.note("outside", f"read {path[:120]}")
 
     def note(self, kind, what):
@@ -118,7 +121,7 @@ def main():
     request = plain.decode(sys.stdin.read())
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # nothing more comes from the grader
-    watch = Watch(os.getcwd(), request["readable"], request["forbidden"])
+    watch = Watch(os.getcwd(), request)
     sys.addaudithook(watch)
     try:
         result = run(request, watch)

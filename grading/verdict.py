@@ -13,11 +13,13 @@ import functools
 import inspect
 import signal
 import textwrap
+from pathlib import Path
 
 import numpy as np
 
 from . import plain
-from .notebooks import python_source
+from .jail import python_roots
+from .notebooks import PROJECT, python_source
 
 FORBIDDEN_MODULES = ("dnn_utils", "testCases", "dnn_train", "dnn_mistakes", "grading")
 ATTEMPTS = {  # what an attempt to get out is called on a scorecard, most serious first
@@ -117,7 +119,8 @@ def check_function(jail, name, source, seed):
         return Verdict(0, "crashed", f"its cell does not run: {type(error).__name__}: {error}")
     request = {"name": name, "source": code, "support": support_source(name),
                "cases": [[list(args), case.kwargs] for args, case in zip(sent, cases)],
-               "readable": jail.readable(), "forbidden": list(FORBIDDEN_MODULES)}
+               "readable": jail.readable(), "forbidden": list(FORBIDDEN_MODULES), "python": python_roots(),
+               "hidden": [str(PROJECT), str(Path.home())]}
     done = jail.run(jail.runner(), plain.encode(request).encode())
     return judge_run(jail.limits, name, cases, sent, done)
 
