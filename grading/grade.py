@@ -189,7 +189,7 @@ def run_notebook(path, limits, isolated, cell_timeout, timeout):
         shutil.copy2(path, files / "handed_in.ipynb")
         with make_jail(limits, isolated, files) as jail:
             folder = jails.FILES if isolated else str(files)
-            script = f"{jails.LIB}/execute.py" if isolated else str(jail.lib / "execute.py")
+            script = f"{jails.LIB}/execute.py"
             done = jail.run([jail.runner()[0], "-I", script, folder, "handed_in.ipynb", str(cell_timeout),
                              str(timeout)])
         return Run(done.results.decode("utf-8", errors="replace").splitlines(), done)

@@ -31,6 +31,9 @@ JAIL_UID_BASE = 100000
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 HOME, LIB, FILES = "/home/learner", "/jail/lib", "/jail/files"
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
+HERE = Path(__file__).resolve().parent
+LIB_FILES = {"runner.py": HERE / "runner.py", "plain.py": HERE / "plain.py", "execute.py": HERE / "execute.py",
+             "dnn_checks.py": HERE.parent / "dnn_checks.py"}  # what the jail sees of the project, at /jail/lib
 
 
 @dataclasses.dataclass
@@ -96,14 +99,9 @@ class Jail:
         self.limits, self.isolated, self.files = limits or Limits(), isolated, files
         self.root = os.geteuid() == 0
         self.uid = JAIL_UID_BASE + os.getpid() if self.root else os.getuid()
-        self.lib = Path(tempfile.mkdtemp(prefix="dnn_jail_lib_"))
-        for name in ("runner.py", "plain.py", "execute.py"):
-            shutil.copy2(Path(__file__).with_name(name), self.lib / name)
-        shutil.copy2(Path(__file__).parents[1] / "dnn_checks.py", self.lib / "dnn_checks.py")
-        os.chmod(self.lib, 0o755)
 
     def close(self):
-        shutil.rmtree(self.lib, ignore_errors=True)
+        """Nothing to release: a jail leaves nothing behind between runs (kept for `with`)."""
 
     def __enter__(self):
         return self
@@ -116,16 +114,17 @@ class Jail:
 
     def runner(self):
         """The command that runs runner.py in the jail."""
-        return [sys.executable, "-I", f"{LIB}/runner.py" if self.isolated else str(self.lib / "runner.py")]
+        return [sys.executable, "-I", f"{LIB}/runner.py"]
 
     def readable(self):
         """The folders the jailed code may read, as it sees them (its own folder is always readable)."""
         return sorted({*python_roots(), "/usr", "/etc", "/dev", "/proc", "/bin", "/lib", "/lib64", LIB, FILES,
-                       "/tmp"} if self.isolated else {*python_roots(), str(self.lib), tempfile.gettempdir()})
+                       "/tmp"} if self.isolated else {*python_roots(), tempfile.gettempdir()})
 
-    def command(self, argv, info_fd=None):
+    def command(self, argv, info_fd=None, lib=None):
+        """bwrap's command line for `argv`; without isolation, `argv` itself with /jail/lib/ read as `lib`."""
         if not self.isolated:
-            return list(argv)
+            return [lib + arg[len(LIB):] if arg.startswith(LIB + "/") else arg for arg in argv]
         limits = self.limits
         args = [bwrap_path()] + (["--info-fd", str(info_fd)] if info_fd is not None else []) + ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
@@ -148,7 +147,9 @@ class Jail:
             args += _parents(root) + ["--ro-bind", root, root]
         args += ["--perms", "0755", "--dir", "/home",
                  "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", HOME,
-                 "--perms", "0755", "--dir", "/jail", "--ro-bind", str(self.lib), LIB]
+                 "--perms", "0755", "--dir", "/jail", "--perms", "0755", "--dir", LIB]
+        for name, source in LIB_FILES.items():  # bound one by one: the jail sees these files of the project only
+            args += ["--ro-bind", str(source), f"{LIB}/{name}"]
         if self.files:
             args += ["--ro-bind", str(self.files), FILES]
         for key, value in self.environment().items():
@@ -189,9 +190,10 @@ class Jail:
         limits, start, cpu = self.limits, time.monotonic(), _children_cpu()
         work = None if self.isolated else tempfile.mkdtemp(prefix="dnn_unjailed_")
         env = None if self.isolated else dict(self.environment(work), PATH=os.environ.get("PATH", "/usr/bin:/bin"))
+        lib = None if self.isolated else _copy_lib(Path(work) / ".jail_lib")
         info_read, info_write = os.pipe() if self.isolated else (None, None)
         try:
-            process = subprocess.Popen(self.command(argv, info_write), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            process = subprocess.Popen(self.command(argv, info_write, lib), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, start_new_session=True,
                                        preexec_fn=self._set_limits, env=env, cwd=work,
                                        pass_fds=(info_write,) if self.isolated else ())
@@ -211,6 +213,14 @@ class Jail:
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
         return Finished(status, process.returncode, b"".join(chunks["results"]), output,
                         time.monotonic() - start, _children_cpu() - cpu)
+
+
+def _copy_lib(folder):
+    """Without a jail: the files of /jail/lib copied into `folder` (in the run's own temporary folder)."""
+    folder.mkdir()
+    for name, source in LIB_FILES.items():
+        shutil.copy2(source, folder / name)
+    return str(folder)
 
 
 def python_roots():
