@@ -19,6 +19,8 @@ import traceback
 
 import numpy as np
 
+import dnn_plain
+
 RTOL, ATOL = 1e-5, 1e-7
 LESSON = "the lesson's inputs"  # the label of the cases that use the lesson's own inputs
 LIBRARY_MODULES = ("dnn_utils", "dnn_checks", "dnn_learner", "testCases", "dnn_stored_checks", "dnn_mistakes",
@@ -320,40 +322,8 @@ class Checks:
 # ----------------------------------------------------------------------------------------------------------
 # Cases and runs as plain data (JSON): arrays, numbers, strings, None, tuples, lists and dicts
 
-def encode(value):
-    """`value` as JSON-ready data that `decode` turns back into an equal value of the same types."""
-    if isinstance(value, np.ndarray):
-        return {"array": value.tolist(), "dtype": value.dtype.str, "shape": list(value.shape)}
-    if isinstance(value, np.generic):
-        return {"scalar": value.item(), "dtype": value.dtype.str}
-    if isinstance(value, tuple):
-        return {"tuple": [encode(item) for item in value]}
-    if isinstance(value, list):
-        return {"list": [encode(item) for item in value]}
-    if isinstance(value, dict):
-        return {"dict": [[key, encode(item)] for key, item in value.items()]}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(f"encode: value of type {type(value).__name__} cannot be stored; expected arrays, numbers, "
-                    f"strings, None, tuples, lists or dicts of them")
-
-
-def decode(data):
-    """The value `encode` made `data` from (new arrays every time)."""
-    if not isinstance(data, dict):
-        return data
-    if "array" in data:
-        return np.array(data["array"], dtype=np.dtype(data["dtype"])).reshape(data["shape"])
-    if "scalar" in data:
-        return np.dtype(data["dtype"]).type(data["scalar"])
-    if "tuple" in data:
-        return tuple(decode(item) for item in data["tuple"])
-    if "list" in data:
-        return [decode(item) for item in data["list"]]
-    if "dict" in data:
-        return {key: decode(item) for key, item in data["dict"]}
-    raise ValueError(f"decode: data with keys {sorted(data)} is not encoded data; expected one of array, "
-                     f"scalar, tuple, list, dict")
+# One plain-data encoding for the stored checks and for the grader's jail (dnn_plain.py)
+encode, decode = dnn_plain.to_data, dnn_plain.from_data
 
 
 def encode_run(outcome):

@@ -32,8 +32,9 @@ ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/l
 HOME, LIB, FILES = "/home/learner", "/jail/lib", "/jail/files"
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 HERE = Path(__file__).resolve().parent
-LIB_FILES = {"runner.py": HERE / "runner.py", "plain.py": HERE / "plain.py", "execute.py": HERE / "execute.py",
-             "dnn_checks.py": HERE.parent / "dnn_checks.py"}  # what the jail sees of the project, at /jail/lib
+# what the jail sees of the project, at /jail/lib
+LIB_FILES = {"runner.py": HERE / "runner.py", "execute.py": HERE / "execute.py",
+             "dnn_plain.py": HERE.parent / "dnn_plain.py", "dnn_checks.py": HERE.parent / "dnn_checks.py"}
 
 
 @dataclasses.dataclass

@@ -1,6 +1,6 @@
 """What runs inside the jail: one graded function of a hand-in, on the cases the grader sends, and nothing else.
 
-    python -I runner.py < request          (request and results: plain data, see plain.py)
+    python -I runner.py < request          (request and results: plain data, see dnn_plain.py)
 
 The request holds the function's name, the code of the learner's exercise cell, the code of the functions it
 builds on (the library's versions of those only), and the cases' arguments. The runner defines the function
@@ -11,7 +11,7 @@ saw them. It judges nothing: the grader compares what comes back with its own re
 
 Everything the learner's code prints goes to stderr (the grader keeps a limited amount of it); the results go
 to the stdout the runner started with, once, at the end. The runner imports nothing of the project but
-plain.py, and dnn_checks.py for the argument checks of the functions it builds on, which sit beside it.
+dnn_plain.py, and dnn_checks.py for the argument checks of the functions it builds on, which sit beside it.
 """
 import errno
 import os
@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402  (imported before the learner's code runs: numpy's own files are not flagged)
 
-import plain  # noqa: E402
+import dnn_plain as plain  # noqa: E402
 
 PROCESS_EVENTS = ("os.system", "subprocess.Popen", "os.fork", "os.forkpty", "os.posix_spawn", "os.exec",
                   "os.spawn", "pty.spawn")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import plain
+import dnn_plain as plain
+
 from .jail import python_roots
 from .notebooks import PROJECT, python_source
 

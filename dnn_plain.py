@@ -1,9 +1,13 @@
-"""Plain data across the jail's wall: nested dicts, lists, tuples, numpy arrays, numbers, strings and None, as
-JSON text. Nothing else crosses it: decoding builds only these types (no pickles, no code), checks every
-array's dtype, shape and size, and anything else a hand-in returns arrives as an `Other` that names its type.
+"""Plain data: nested dicts, lists, tuples, numpy arrays and scalars, numbers, strings and None, as JSON.
 
-This file runs on both sides: the grader encodes the inputs and decodes the results, the jail's runner decodes
-the inputs and encodes the results. It imports nothing of the project.
+One encoding for everything the project stores or sends as data: the student edition's stored checks
+(checks_data.json: `to_data`/`from_data`, JSON-ready values) and what crosses the grader's jail (`encode`/
+`decode`, JSON text). Decoding builds only these types (no pickles, no code) and checks every array's dtype,
+shape and size. `to_data(value)` refuses anything else with a TypeError; `to_data(value, strict=False)`, for
+what a hand-in returns, describes it as an `Other` that names its type instead.
+
+It runs on both sides of the jail (the grader encodes the inputs and decodes the results, the runner in the
+jail the other way round) and in the student edition, so it imports nothing of the project.
 """
 import base64
 import json
@@ -11,6 +15,7 @@ import math
 
 import numpy as np
 
+TAGS = ("array", "scalar", "tuple", "list", "dict", "int", "float", "other")
 KINDS = "biufc"  # booleans, signed and unsigned integers, floats, complex numbers: the dtypes allowed
 MAX_DEPTH = 64
 
@@ -31,17 +36,23 @@ class Other:
 
 
 class PlainDataError(ValueError):
-    """Raised on text that is not the encoding of plain data."""
+    """Raised on data that is not the encoding of plain data."""
 
 
-def encode(value):
-    """JSON text for `value`."""
-    return json.dumps(_encode(value, 0), allow_nan=False, separators=(",", ":"))
+def encode(value, strict=False):
+    """JSON text for `value` (see to_data)."""
+    return json.dumps(to_data(value, strict), allow_nan=False, separators=(",", ":"))
 
 
-def _encode(value, depth):
+def to_data(value, strict=True):
+    """`value` as JSON-ready data that from_data turns back into an equal value of the same types. Anything
+    that is not plain data raises a TypeError, or with strict=False becomes an Other."""
+    return _encode(value, 0, strict)
+
+
+def _encode(value, depth, strict):
     if depth > MAX_DEPTH:
-        return {"other": ["nesting", f"more than {MAX_DEPTH} levels deep"]}
+        return _other(value, strict, f"more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int) and type(value) is int:
@@ -49,14 +60,15 @@ def _encode(value, depth):
     if isinstance(value, float) and type(value) is float:
         return value if math.isfinite(value) else {"float": repr(value)}
     if isinstance(value, np.ndarray) and type(value) is np.ndarray:
-        return _encode_array(value) if value.dtype.kind in KINDS else _other(value)
+        return _encode_array(value) if value.dtype.kind in KINDS else _other(value, strict)
     if isinstance(value, np.generic) and value.dtype.kind in KINDS:
         return {"scalar": _encode_array(np.asarray(value))}
     if type(value) in (list, tuple):
-        return {"list" if type(value) is list else "tuple": [_encode(item, depth + 1) for item in value]}
+        return {"list" if type(value) is list else "tuple": [_encode(item, depth + 1, strict) for item in value]}
     if type(value) is dict:
-        return {"dict": [[_encode(key, depth + 1), _encode(item, depth + 1)] for key, item in value.items()]}
-    return _other(value)
+        return {"dict": [[_encode(key, depth + 1, strict), _encode(item, depth + 1, strict)]
+                         for key, item in value.items()]}
+    return _other(value, strict)
 
 
 def _encode_array(array):
@@ -64,7 +76,10 @@ def _encode_array(array):
     return {"array": [array.dtype.str, list(array.shape), base64.b64encode(array.tobytes()).decode("ascii")]}
 
 
-def _other(value):
+def _other(value, strict, why=""):
+    if strict:
+        raise TypeError(f"to_data: value of type {type(value).__name__} cannot be stored{why and ': ' + why}; "
+                        f"expected arrays, numbers, strings, None, tuples, lists or dicts of them")
     try:
         text = repr(value)[:200]
     except Exception:  # a repr that fails is still described
@@ -73,12 +88,17 @@ def _other(value):
 
 
 def decode(text):
-    """The value encoded in `text`; raises PlainDataError on anything that is not plain data."""
+    """The value encoded in the JSON `text`; raises PlainDataError on anything that is not plain data."""
     try:
         tree = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise PlainDataError(f"not JSON: {str(error)[:200]}") from None
-    return _decode(tree, 0)
+    return from_data(tree)
+
+
+def from_data(data):
+    """The value to_data made `data` from (new arrays every time); PlainDataError on anything else."""
+    return _decode(data, 0)
 
 
 def _decode(tree, depth):
@@ -86,8 +106,9 @@ def _decode(tree, depth):
         raise PlainDataError(f"nested more than {MAX_DEPTH} levels deep")
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
-    if isinstance(tree, list) or not isinstance(tree, dict) or len(tree) != 1:
-        raise PlainDataError(f"expected a tagged object, got {str(tree)[:100]}")
+    if not isinstance(tree, dict) or len(tree) != 1 or next(iter(tree)) not in TAGS:
+        keys = sorted(map(str, tree)) if isinstance(tree, dict) else type(tree).__name__
+        raise PlainDataError(f"data with keys {keys} is not encoded data; expected one of {', '.join(TAGS)}")
     (tag, body), = tree.items()
     if tag in ("list", "tuple") and isinstance(body, list):
         items = [_decode(item, depth + 1) for item in body]
