@@ -103,7 +103,7 @@ def from_data(data):
 
 def _decode(tree, depth):
     if depth > MAX_DEPTH + 2:
-        raise PlainDataError(f"nested more than {MAX_DEPTH} levels deep")
+        raise PlainDataError(f"data nested more than {MAX_DEPTH} levels deep; expected at most {MAX_DEPTH}")
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
     if not isinstance(tree, dict) or len(tree) != 1 or next(iter(tree)) not in TAGS:
@@ -118,7 +118,8 @@ def _decode(tree, depth):
         try:
             return dict(pairs)
         except TypeError:
-            raise PlainDataError("a dict key that cannot be a key") from None
+            raise PlainDataError("a dict with a key that cannot be one (a list or a dict); expected numbers, "
+                                 "strings or tuples as keys") from None
     if tag == "array":
         return _decode_array(body)
     if tag == "scalar":
@@ -129,13 +130,13 @@ def _decode(tree, depth):
         return float(body)
     if tag == "other" and isinstance(body, list) and len(body) == 2 and all(isinstance(b, str) for b in body):
         return Other(body[0][:100], body[1][:200])
-    raise PlainDataError(f"unknown or malformed tag {str(tag)[:40]!r}")
+    raise PlainDataError(f"malformed {tag!r} data: {str(body)[:80]}; expected what to_data writes for it")
 
 
 def _decode_array(body):
     if not (isinstance(body, list) and len(body) == 3 and isinstance(body[0], str) and isinstance(body[2], str)
             and isinstance(body[1], list) and all(isinstance(n, int) and 0 <= n for n in body[1])):
-        raise PlainDataError("a malformed array")
+        raise PlainDataError(f"a malformed array: {str(body)[:80]}; expected [dtype, shape, data in base64]")
     dtype_text, shape, data = body
     try:
         dtype = np.dtype(dtype_text)
@@ -145,5 +146,6 @@ def _decode_array(body):
         raise PlainDataError(f"an array of dtype {dtype_text[:40]!r}; expected numbers or booleans")
     raw = base64.b64decode(data.encode("ascii"), validate=True)
     if len(raw) != math.prod(shape) * dtype.itemsize:
-        raise PlainDataError(f"an array of shape {tuple(shape)} with {len(raw)} bytes of data")
+        raise PlainDataError(f"an array of shape {tuple(shape)} with {len(raw)} bytes of data; expected "
+                             f"{math.prod(shape) * dtype.itemsize}")
     return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
