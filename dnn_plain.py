@@ -107,8 +107,8 @@ def _decode(tree, depth):
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
     if not isinstance(tree, dict) or len(tree) != 1 or next(iter(tree)) not in TAGS:
-        keys = sorted(map(str, tree)) if isinstance(tree, dict) else type(tree).__name__
-        raise PlainDataError(f"data with keys {keys} is not encoded data; expected one of {', '.join(TAGS)}")
+        seen = f"data with keys {sorted(map(str, tree))}" if isinstance(tree, dict) else f"a {type(tree).__name__}"
+        raise PlainDataError(f"{seen} is not encoded data; expected an object with one of {', '.join(TAGS)}")
     (tag, body), = tree.items()
     if tag in ("list", "tuple") and isinstance(body, list):
         items = [_decode(item, depth + 1) for item in body]
