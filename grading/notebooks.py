@@ -72,6 +72,19 @@ def imported_names(tree):
     return names
 
 
+def library_imports(nb):
+    """{name bound in the notebook: graded function} for the graded functions a notebook imports from the
+    library (`from dnn_utils import ...`)."""
+    found = {}
+    for cell in nb.cells:
+        tree = parse(cell.source) if cell.cell_type == "code" else None
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, ast.ImportFrom) and node.module == "dnn_utils":
+                found.update({alias.asname or alias.name: alias.name for alias in node.names
+                              if alias.name in graded_functions()})
+    return found
+
+
 def project_modules(project=PROJECT):
     """The project's modules the lesson notebooks import, directly or through one another, and the core ones."""
     trees = [parse(cell.source) for path in sorted(Path(project, "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from .notebooks import (NOTEBOOKS, PROJECT, DATA_FILES, ALLOWED_ERRORS_TAG, read_notebook, strip_solutions,
-                        cells_needing_exercises, project_modules, module_closure, exercise_name, checked_name)
+                        cells_needing_exercises, project_modules, module_closure, exercise_name, checked_name,
+                        library_imports)
 
 STUDENT_STAMP = ".student_edition"
 
@@ -24,23 +25,12 @@ def student_notebook(nb, stored=None):
             cell.source = strip_solutions(cell.source)
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop("execution", None)
-    allow_errors(nb, cells_needing_exercises(nb, also=handed_out_functions(nb)))
+    # the graded functions it imports from dnn_utils are, in the student edition, the learner's own: not written
+    # until their notebook's checks pass
+    allow_errors(nb, cells_needing_exercises(nb, also=set(library_imports(nb))))
     if stored is not None:
         add_expected_values(nb, stored)
     return nb
-
-
-def handed_out_functions(nb):
-    """The graded functions a notebook imports from dnn_utils: in the student edition, the learner's own,
-    which are not written yet until their notebook's checks pass."""
-    from .notebooks import graded_functions, parse
-    names = set()
-    for cell in nb.cells:
-        tree = parse(cell.source) if cell.cell_type == "code" else None
-        for node in ast.walk(tree) if tree else ():
-            if isinstance(node, ast.ImportFrom) and node.module == "dnn_utils":
-                names |= {alias.asname or alias.name for alias in node.names if alias.name in graded_functions()}
-    return names
 
 
 def allow_errors(nb, indices):

@@ -69,16 +69,11 @@ def _library():
 @functools.lru_cache(maxsize=None)
 def _lesson_imports():
     """{graded function: the graded functions its lesson notebook imports from the library}."""
-    from .notebooks import NOTEBOOKS, read_notebook, exercise_name, parse
+    from .notebooks import NOTEBOOKS, read_notebook, exercise_name, library_imports
     found = {}
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         nb = read_notebook(path)
-        imported = set()
-        for cell in nb.cells:
-            tree = parse(cell.source) if cell.cell_type == "code" else None
-            for node in ast.walk(tree) if tree else ():
-                if isinstance(node, ast.ImportFrom) and node.module == "dnn_utils":
-                    imported |= {alias.name for alias in node.names} & set(_library())
+        imported = set(library_imports(nb).values())
         for name in filter(None, map(exercise_name, nb.cells)):
             found[name] = imported
     return found
