@@ -12,11 +12,12 @@ previous files whole. The same hand-ins give the same files, byte for byte.
 import collections
 import csv
 import dataclasses
-import importlib.util
 import io
 import re
 import time
 from pathlib import Path
+
+import dnn_hints
 
 from . import classbook
 from .classbook import GRADED, MISSING, UNREADABLE, NOT_A_LESSON, lessons, write_atomic
@@ -108,14 +109,6 @@ def functions_csv(rows):
 # ----------------------------------------------------------------------------------------------------------
 # Feedback: what went wrong and a hint, never the solution
 
-def _hints_module():
-    """The project's hints (dnn_hints: HINTS, EXPLANATIONS in the lesson's notation), where it exists."""
-    if importlib.util.find_spec("dnn_hints") is None:
-        return None
-    import dnn_hints
-    return dnn_hints
-
-
 def without_code(text):
     """The clauses of an explanation that hold no line of code (what follows a colon is often the right line);
     shapes and the lesson's notation stay."""
@@ -128,11 +121,7 @@ def what_went_wrong(name, verdict):
     """The learner-facing account of a lost point: the mistake in words, or the comment."""
     _, _, outcome, comment, mistake = verdict
     if outcome == "wrong" and mistake:
-        import testCases
-        hints = _hints_module()
-        explained = getattr(hints, "EXPLANATIONS", {}).get(name, {}).get(mistake) if hints else None
-        found = next((m.explanation for m in testCases.MISTAKES.get(name, []) if m.id == mistake), "")
-        words = without_code(explained or found)
+        words = without_code(dnn_hints.EXPLANATIONS.get(name, {}).get(mistake, ""))
         return f"the likely mistake: {words or mistake.replace('_', ' ')}"
     return comment.removeprefix("wrong: ")
 
@@ -140,8 +129,7 @@ def what_went_wrong(name, verdict):
 def hint(name, verdict):
     """A hint for a lost point: the project's first hint for the function where there is one, else by outcome."""
     outcome = verdict[2]
-    hints = _hints_module()
-    first = getattr(hints, "HINTS", {}).get(name) if hints else None
+    first = dnn_hints.HINTS.get(name)
     if first and outcome in ("wrong", "crashed"):
         return f"{first[0]} ({WHAT_TO_DO[outcome]})"
     return WHAT_TO_DO.get(outcome, WHAT_TO_DO["crashed"])
