@@ -39,10 +39,6 @@ class Verdict:
     comment: str
     mistake: str = None
 
-    @property
-    def line(self):
-        return self.points, self.comment
-
 
 # ----------------------------------------------------------------------------------------------------------
 # The functions a graded function builds on, as the library writes them
