@@ -48,9 +48,6 @@ class Scorecard:
     def points(self, name):
         return self.verdicts[name].points
 
-    def outcome(self, name):
-        return self.verdicts[name].outcome
-
     def text(self):
         width = max([len(name) for name in self.verdicts] + [10])
         rows = [f"{self.notebook}"] + [f"  {note}" for note in self.notes]
