@@ -238,7 +238,6 @@ def worker_jail(settings):
     made = _WORKER.get("jail")
     if made is None or made[0] != os.getpid() or made[1] != settings:
         jail = make_jail(settings.limits_object(), settings.isolated)
-        multiprocessing.util.Finalize(jail, jail.close, exitpriority=10)  # a worker's exit skips atexit
         if settings.full:  # the student edition a full run needs, built once per process and removed with it
             edition = student_files()
             multiprocessing.util.Finalize(None, shutil.rmtree, (edition.parent,), {"ignore_errors": True},
@@ -254,7 +253,7 @@ def grade_job(job, settings):
             return grade_content(*job, settings)
         finally:
             if _WORKER.get("stopping"):
-                _close_and_exit()
+                _exit_worker()
 
 
 def grade_content(content, file_name, seed, settings):
@@ -308,19 +307,18 @@ def _die_with(parent):
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:
-        _close_and_exit()
+        _exit_worker()
 
 
 def _stop_worker(signum, frame):
     _WORKER["stopping"] = True
     if _WORKER["lock"].locked():  # grading: unwinding through Jail.run kills the jail, then grade_job exits
         raise SystemExit(1)
-    _close_and_exit()
+    _exit_worker()
 
 
-def _close_and_exit():
-    if _WORKER.get("jail"):
-        _WORKER["jail"][2].close()
+def _exit_worker():
+    """Exit at once: a jail leaves nothing between runs, and the one running is killed with its namespace."""
     os._exit(1)
 
 
