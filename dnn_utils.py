@@ -9,18 +9,18 @@ course's names, arguments and return values, so that code written against the co
     grads           {"dA0", "dW1", "db1", ..., "dA{L-1}", "dWL", "dbL"}
 
 Each function is one formula of the notebooks in notebooks/. Bad input raises an error that says what was
-seen and what was expected (see dnn_checks.py); the formulas themselves are written as the course writes
-them, so the course's published numbers come out the same. two_layer_model and L_layer_model show the
-lesson's loop and run the same iterations through dnn_train.py, which skips work nothing uses.
+seen and what was expected (see companion/arguments.py); the formulas themselves are written as the course
+writes them, so the course's published numbers come out the same. two_layer_model and L_layer_model are the
+lessons' loops as taught; companion/solutions/engine.py runs the same iterations faster, for the live trainer
+and for whoever trains many networks.
 """
-import functools
 import os
 from pathlib import Path
 
 import numpy as np
 
-import dnn_checks as check
-from dnn_checks import checked
+import companion.arguments as check
+from companion.arguments import checked
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DATASETS_DIR = PROJECT_DIR / "datasets"
@@ -302,30 +302,7 @@ def update_parameters(parameters, grads, learning_rate):
 # ----------------------------------------------------------------------------------------------------------
 # The models
 
-def trained_fast(initialize):
-    """Make a lesson's model run through dnn_train.gradient_descent, starting from initialize(layers_dims).
-
-    The decorated function is the lesson's loop, as the notebooks teach it and kept as `.lesson`; a call
-    runs the same iterations on the same building blocks with fewer large products (see dnn_train.py), so
-    the costs and parameters are the same up to rounding and a class does not wait for them.
-    """
-    def decorate(lesson):
-        @functools.wraps(lesson)
-        def model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
-            import dnn_train  # it builds on this module, so it is imported when first needed
-            np.random.seed(1)
-            parameters = initialize(layers_dims)
-            return dnn_train.gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost,
-                                              where=lesson.__name__)
-
-        model.lesson = lesson
-        return model
-
-    return decorate
-
-
 @checked(check.two_layer_model_args, finite=lambda result: list(result[0].values()))
-@trained_fast(lambda layers_dims: initialize_parameters(*layers_dims))
 def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
     """Train LINEAR -> RELU -> LINEAR -> SIGMOID by gradient descent.
 
@@ -358,7 +335,6 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
 
 
 @checked(check.L_layer_model_args, finite=lambda result: list(result[0].values()))
-@trained_fast(initialize_parameters_deep_scaled)
 def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
     """Train [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID by gradient descent.
 

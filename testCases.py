@@ -8,9 +8,10 @@ the library's, and prints a short verdict:
     linear_forward: all 2 checks passed.
 
 or says what is wrong: a wrong type, a wrong shape (expected vs got), wrong values (which entry, expected vs
-got), inputs that were modified, an error raised, then the mistake most likely behind it (dnn_mistakes.py)
-and that `hint(name)` gives hints (dnn_hints.py). `problems(name, fn)` returns the same findings as a list,
-`examine(name, fn)` the findings and the mistake, for tests and grading; a grader that ran a function
+got), inputs that were modified, an error raised, then the mistake most likely behind it
+(companion/solutions/mistakes.py) and that `hint(name)` gives hints (companion/feedback/hints.py).
+`problems(name, fn)` returns the same findings as a list, `examine(name, fn)` the findings and the mistake,
+for tests and grading; a grader that ran a function
 elsewhere builds Outcome objects from what came back and calls `judge`. `gradient_check` compares a
 backward pass with centred finite differences. `stored_checks()` writes the fixed cases, their expected
 outputs and the mistakes' fingerprints as plain data, for the student edition (grading/student.py).
@@ -22,11 +23,12 @@ import io
 import numpy as np
 
 import dnn_utils as reference
-from dnn_hints import hint, hints_note
-from dnn_mistakes import MISTAKES
-from dnn_rules import mistaken_run
-from dnn_verdict import (LESSON, RTOL, ATOL, Case, CheckFailed, Checks, Mistake, Outcome, encode, encode_run,
-                         gradient_check, numerical_gradient, one_line_for_unwritten_functions, relative_error)
+from companion.feedback.hints import hint, hints_note
+from companion.feedback.rules import mistaken_run
+from companion.feedback.verdict import (LESSON, RTOL, ATOL, Case, CheckFailed, Checks, Mistake, Outcome, encode,
+                                        encode_run, gradient_check, numerical_gradient,
+                                        one_line_for_unwritten_functions, relative_error)
+from companion.solutions.mistakes import MISTAKES
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -486,7 +488,7 @@ def _probe(name, index, case):
 def stored_checks(names=None):
     """The fixed cases of the functions `names` (default: all), their expected outputs and the mistakes'
     rules, as JSON-ready data: {name: {"cases": [{"label", "inputs", "kwargs", "names", "expected"}],
-    "mistakes": [{"id", "rule"...}]}}. The student edition's checks (dnn_stored_checks) judge from it
+    "mistakes": [{"id", "rule"...}]}}. The student edition's checks (companion/feedback/stored.py) judge from it
     exactly as these do."""
     stored = {}
     for name in names or FUNCTIONS:

@@ -1,4 +1,5 @@
-"""Training speed: the models of dnn_utils against a plain course-style loop, on the course's data.
+"""Training speed: the fast engine's models (companion/solutions/engine.py) against a plain course-style loop, on
+the course's data.
 
     make bench                      # or: python benchmarks/bench_training.py [--repeats N] [--data FOLDER]
 
@@ -23,8 +24,8 @@ import numpy as np
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))  # run as a script from anywhere
 
-import dnn_train  # noqa: E402
 import dnn_utils  # noqa: E402
+from companion.solutions import engine  # noqa: E402
 
 LEARNING_RATE, ITERATIONS = 0.0075, 2500
 MODELS = {"two_layer_model": (12288, 7, 1), "L_layer_model": (12288, 20, 7, 5, 1)}
@@ -98,7 +99,7 @@ def work(variant, dims, m, iterations):
     if variant in ("plain", "torch"):
         return iterations * 3 * sum(per_layer)
     n1, n0 = layers[0]
-    if m < n0:  # dnn_train with the Gram matrix: X^T X, W1 X and W1 once, then dZ1 (X^T X) per step
+    if m < n0:  # the engine with the Gram matrix: X^T X, W1 X and W1 once, then dZ1 (X^T X) per step
         once = 2 * m * m * n0 + 2 * per_layer[0]
         return once + iterations * (3 * sum(per_layer[1:]) + 2 * n1 * m * m)
     return iterations * (2 * per_layer[0] + 3 * sum(per_layer[1:]))
@@ -158,10 +159,10 @@ def main(argv=None):
         start = initial_parameters(model, dims)
         variants = [
             ("plain loop", np.float64, lambda: plain_loop(X, Y, start, LEARNING_RATE, args.iterations), "plain"),
-            ("dnn_utils", np.float64, lambda: getattr(dnn_utils, model)(X, Y, list(dims), LEARNING_RATE,
-                                                                         args.iterations), "fast"),
-            ("float32 mode", np.float32, lambda: dnn_train.gradient_descent(X, Y, start, LEARNING_RATE,
-                                                                           args.iterations, dtype=np.float32), "fast"),
+            ("engine", np.float64, lambda: getattr(engine, model)(X, Y, list(dims), LEARNING_RATE,
+                                                                   args.iterations), "fast"),
+            ("float32 mode", np.float32, lambda: engine.gradient_descent(X, Y, start, LEARNING_RATE,
+                                                                        args.iterations, dtype=np.float32), "fast"),
         ]
         if have_torch:
             variants.append(("PyTorch CPU", np.float64, lambda: torch_loop(X, Y, start, LEARNING_RATE,

@@ -15,14 +15,14 @@ Grading a notebook (docs/grading.md has the whole story and the threat model)
     Each graded function is checked on its own code: the code of its exercise cell runs in a jail of its own
     (jail.py: bubblewrap, an unprivileged user, no network, a read-only system, limits), in a fresh namespace
     holding numpy and the library's versions of the functions it builds on, never its own. The jail sends
-    back plain data only (runner.py, dnn_plain.py): what the function returned on the lesson's cases and on cases
-    drawn afresh, or the error it raised. The verdict is computed outside, in the grader's process, by
+    back plain data only (runner.py, companion/plain.py): what the function returned on the lesson's cases and
+    on cases drawn afresh, or the error it raised. The verdict is computed outside, in the grader's process, by
     testCases against the library (verdict.py). One mistake costs one point. With --full the whole notebook
     first runs in a kernel, in the jail too (execute.py), and an exercise whose cell did not run scores 0.
 """
 from .notebooks import (PROJECT, NOTEBOOKS, BEGIN, END, STUB, CORE_MODULES, DATA_FILES, ALLOWED_ERRORS_TAG,
                         read_notebook, graded_functions, python_source, parse, exercise_name, checked_name,
-                        imported_names, project_modules, strip_solutions, cells_needing_exercises)
+                        package_files, project_modules, strip_solutions, cells_needing_exercises)
 from .student import (STUDENT_STAMP, student_notebook, allow_errors, build_student, copy_support_files,
                       nbgrader_notebook, build_nbgrader)
 from .jail import Jail, JailUnavailable, Limits

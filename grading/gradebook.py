@@ -17,7 +17,7 @@ import re
 import time
 from pathlib import Path
 
-import dnn_hints
+from companion.feedback import hints
 
 from . import classbook
 from .classbook import GRADED, MISSING, UNREADABLE, NOT_A_LESSON, lessons, write_atomic
@@ -121,7 +121,7 @@ def what_went_wrong(name, verdict):
     """The learner-facing account of a lost point: the mistake in words, or the comment."""
     _, _, outcome, comment, mistake = verdict
     if outcome == "wrong" and mistake:
-        words = without_code(dnn_hints.EXPLANATIONS.get(name, {}).get(mistake, ""))
+        words = without_code(hints.EXPLANATIONS.get(name, {}).get(mistake, ""))
         return f"the likely mistake: {words or mistake.replace('_', ' ')}"
     return comment.removeprefix("wrong: ")
 
@@ -129,7 +129,7 @@ def what_went_wrong(name, verdict):
 def hint(name, verdict):
     """A hint for a lost point: the project's first hint for the function where there is one, else by outcome."""
     outcome = verdict[2]
-    first = dnn_hints.HINTS.get(name)
+    first = hints.HINTS.get(name)
     if first and outcome in ("wrong", "crashed"):
         return f"{first[0]} ({WHAT_TO_DO[outcome]})"
     return WHAT_TO_DO.get(outcome, WHAT_TO_DO["crashed"])

@@ -34,7 +34,8 @@ PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 HERE = Path(__file__).resolve().parent
 # what the jail sees of the project, at /jail/lib
 LIB_FILES = {"runner.py": HERE / "runner.py", "execute.py": HERE / "execute.py",
-             "dnn_plain.py": HERE.parent / "dnn_plain.py", "dnn_checks.py": HERE.parent / "dnn_checks.py"}
+             **{f"companion/{name}": HERE.parent / "companion" / name
+                for name in ("__init__.py", "plain.py", "arguments.py")}}
 
 
 @dataclasses.dataclass
@@ -148,7 +149,8 @@ class Jail:
             args += _parents(root) + ["--ro-bind", root, root]
         args += ["--perms", "0755", "--dir", "/home",
                  "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", HOME,
-                 "--perms", "0755", "--dir", "/jail", "--perms", "0755", "--dir", LIB]
+                 "--perms", "0755", "--dir", "/jail", "--perms", "0755", "--dir", LIB,
+                 "--perms", "0755", "--dir", f"{LIB}/companion"]
         for name, source in LIB_FILES.items():  # bound one by one: the jail sees these files of the project only
             args += ["--ro-bind", str(source), f"{LIB}/{name}"]
         if self.files:
@@ -220,6 +222,7 @@ def _copy_lib(folder):
     """Without a jail: the files of /jail/lib copied into `folder` (in the run's own temporary folder)."""
     folder.mkdir()
     for name, source in LIB_FILES.items():
+        (folder / name).parent.mkdir(exist_ok=True)
         shutil.copy2(source, folder / name)
     return str(folder)
 

@@ -8,6 +8,7 @@ NOTEBOOKS = PROJECT / "notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 CORE_MODULES = ("testCases.py", "dnn_utils.py")  # the checks and the library they check against
+PACKAGE = "companion"  # the companion's machinery: one package beside the course's two modules
 DATA_FILES = ("datasets/train_drawncat.h5", "datasets/test_drawncat.h5", "datasets/make_drawncat.py",
               "datasets/depth_margin.json")
 ALLOWED_ERRORS_TAG = "raises-exception"  # Jupyter's tag: an error in this cell does not stop "Run All"
@@ -61,17 +62,6 @@ def checked_name(cell):
     return match[1] if match and match[1] in graded_functions() else None
 
 
-def imported_names(tree):
-    """The top-level module names a syntax tree imports."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
 def library_imports(nb):
     """{name bound in the notebook: graded function} for the graded functions a notebook imports from the
     library (`from dnn_utils import ...`)."""
@@ -85,25 +75,19 @@ def library_imports(nb):
     return found
 
 
+def package_files(project=PROJECT, without=()):
+    """The files of the companion's package (paths relative to the project, its modules first), less those in its
+    sub-packages `without` (names such as "solutions")."""
+    root = Path(project, PACKAGE)
+    skipped = [root / name for name in without]
+    files = [path for path in sorted(root.rglob("*.py"))
+             if "__pycache__" not in path.parts and not any(path.is_relative_to(folder) for folder in skipped)]
+    return tuple(str(path.relative_to(project)) for path in files)
+
+
 def project_modules(project=PROJECT):
-    """The project's modules the lesson notebooks import, directly or through one another, and the core ones."""
-    trees = [parse(cell.source) for path in sorted(Path(project, "notebooks").glob("[0-9][0-9]_*.ipynb"))
-             for cell in read_notebook(path).cells if cell.cell_type == "code"]
-    wanted = {module.removesuffix(".py") for module in CORE_MODULES}
-    for tree in trees:
-        wanted |= imported_names(tree) if tree else set()
-    return module_closure(wanted, project)
-
-
-def module_closure(names, project=PROJECT):
-    """The project's modules among `names` (module names) and those they import, directly or not: file names."""
-    found, todo = set(), [name for name in names if Path(project, f"{name}.py").is_file()]
-    while todo:
-        name = todo.pop()
-        found.add(name)
-        imports = imported_names(ast.parse(Path(project, f"{name}.py").read_text()))
-        todo += [other for other in imports - found if Path(project, f"{other}.py").is_file()]
-    return tuple(sorted(f"{name}.py" for name in found if name != "grading"))
+    """The project's modules the lesson notebooks run on: the course's two and the companion's package."""
+    return CORE_MODULES + package_files(project)
 
 
 def strip_solutions(source):

@@ -1,6 +1,6 @@
 """What runs inside the jail: one graded function of a hand-in, on the cases the grader sends, and nothing else.
 
-    python -I runner.py < request          (request and results: plain data, see dnn_plain.py)
+    python -I runner.py < request          (request and results: plain data, see companion/plain.py)
 
 The request holds the function's name, the code of the learner's exercise cell, the code of the functions it
 builds on (the library's versions of those only), and the cases' arguments. The runner defines the function
@@ -11,7 +11,8 @@ saw them. It judges nothing: the grader compares what comes back with its own re
 
 Everything the learner's code prints goes to stderr (the grader keeps a limited amount of it); the results go
 to the stdout the runner started with, once, at the end. The runner imports nothing of the project but
-dnn_plain.py, and dnn_checks.py for the argument checks of the functions it builds on, which sit beside it.
+companion/plain.py, and companion/arguments.py for the argument checks of the functions it builds on, which sit
+beside it.
 """
 import errno
 import os
@@ -24,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402  (imported before the learner's code runs: numpy's own files are not flagged)
 
-import dnn_plain as plain  # noqa: E402
+from companion import plain  # noqa: E402
 
 PROCESS_EVENTS = ("os.system", "subprocess.Popen", "os.fork", "os.forkpty", "os.posix_spawn", "os.exec",
                   "os.spawn", "pty.spawn")
@@ -51,7 +52,7 @@ class Watch:
             self.note("network", f"{event.split('.')[1]} {host}" + (f":{port}" if port is not None else ""))
         elif event in PROCESS_EVENTS:
             self.note("process", event)
-        elif event == "import" and args[0].split(".")[0] in self.forbidden:
+        elif event == "import" and any(args[0] == name or args[0].startswith(name + ".") for name in self.forbidden):
             self.note("solutions", f"import {args[0]}")
         elif event == "open" and isinstance(args[0], (str, bytes)):
             self.opened(os.fsdecode(args[0]), args[1], args[2])
@@ -87,8 +88,8 @@ def run(request, watch):
     """Define the learner's function and call it on each case: the results as plain data."""
     namespace = {"np": np, "__name__": "__exercise__", "__builtins__": __builtins__}
     if request["support"]:
-        import dnn_checks  # the argument checks of the library's functions (no solutions in it)
-        namespace.update(check=dnn_checks, checked=dnn_checks.checked)
+        import companion.arguments as check  # the argument checks of the library's functions (no solutions in it)
+        namespace.update(check=check, checked=check.checked)
         exec(compile(request["support"], "<functions it builds on>", "exec"), namespace)
     filename = f"<exercise {request['name']}>"
     import linecache

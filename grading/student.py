@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .notebooks import (NOTEBOOKS, PROJECT, DATA_FILES, ALLOWED_ERRORS_TAG, read_notebook, strip_solutions,
-                        cells_needing_exercises, project_modules, module_closure, exercise_name, checked_name,
+                        cells_needing_exercises, project_modules, package_files, exercise_name, checked_name,
                         library_imports)
 
 STUDENT_STAMP = ".student_edition"
@@ -75,25 +75,21 @@ your own functions (they import them from `dnn_utils`), and a notebook that need
 yet says which function and which notebook to write it in. Change your functions in the notebooks, not in
 `your_functions.py`, which each passing check rewrites.
 
-The modules next to the notebooks are the ones they import ({modules}): `testCases.py` holds the checks
-(their expected values are in `checks_data.json`), `dnn_utils.py` loads the data and hands out your
-functions. The pictures are in `datasets/` (`python datasets/make_drawncat.py` draws them again if they are
-missing).
+Next to the notebooks: `testCases.py` holds the checks, `dnn_utils.py` loads the data and hands out your
+functions, `datasets/` holds the pictures (`python datasets/make_drawncat.py` draws them again if they are
+missing), and `companion/` the machinery behind the checks (their expected values are in
+`companion/feedback/checks_data.json`), the pictures and the widgets.
 """
 
 
-SOLUTION_ONLY = ("dnn_train.py", "dnn_mistakes.py")  # built on the reference: never in the student edition
-STUDENT_ONLY = ("dnn_learner.py", "dnn_stored_checks.py")  # the learner's functions, the checks from data
+SOLUTIONS = "solutions"  # the package's sub-package built on the reference solutions: never in the student edition
 GENERATED = ("testCases.py", "dnn_utils.py")  # written for the student edition from the project's own
-DATA_FILE = "checks_data.json"
+DATA_FILE = "companion/feedback/checks_data.json"  # what the student edition's checks judge from
 
 
 def student_modules(project=PROJECT):
-    """The modules copied as they are into the student edition: those the notebooks import, less those that
-    hold solutions or are written for it, plus its own."""
-    skip = set(SOLUTION_ONLY) | set(GENERATED)
-    own = module_closure([name.removesuffix(".py") for name in STUDENT_ONLY], project)
-    return tuple(sorted({name for name in project_modules(project) + own if name not in skip}))
+    """The modules copied as they are into the student edition: the companion's package, less its solutions."""
+    return package_files(project, without=(SOLUTIONS,))
 
 
 def build_student(out=PROJECT / "build" / "student"):
@@ -106,14 +102,13 @@ def build_student(out=PROJECT / "build" / "student"):
     shutil.rmtree(out, ignore_errors=True)
     (out / "datasets").mkdir(parents=True)
     stored = checks_data()
-    (out / DATA_FILE).write_text(json.dumps(stored, separators=(",", ":")))
     for path in lesson_notebooks():
         nbformat.write(student_notebook(read_notebook(path), stored), str(out / path.name))
     missing = copy_support_files(out, student_modules() + DATA_FILES + ("requirements.txt",))
+    (out / DATA_FILE).write_text(json.dumps(stored, separators=(",", ":")))
     (out / "testCases.py").write_text(student_testcases())
     (out / "dnn_utils.py").write_text(student_library())
-    modules = sorted(student_modules() + GENERATED)
-    (out / "README.md").write_text(STUDENT_README.format(modules=", ".join(modules)))
+    (out / "README.md").write_text(STUDENT_README)
     (out / STUDENT_STAMP).write_text("written by python -m grading student; rewritten every time\n")
     print(f"wrote the student edition to {out}")
     for name in missing:
@@ -126,7 +121,7 @@ def lesson_notebooks():
 
 
 def checks_data():
-    """What the student edition's checks judge from (see dnn_stored_checks): {"functions": the fixed cases
+    """What the student edition's checks judge from (see companion/feedback/stored.py): {"functions": the fixed cases
     and the mistakes' rules of every graded function (testCases.stored_checks), "notebooks": {function:
     the notebook of its exercise}}."""
     import testCases
@@ -152,7 +147,7 @@ Written by `python -m grading student` from the project's testCases.py.
 """
 import numpy as np
 
-from dnn_stored_checks import *  # check_<name>, hint, examine, gradient_check, ...
+from companion.feedback.stored import *  # check_<name>, hint, examine, gradient_check, ...
 
 
 '''
@@ -161,7 +156,7 @@ LIBRARY_HEADER = '''"""A deep neural network, step by step, in numpy: the course
 
 The graded functions (sigmoid, linear_forward, ..., L_layer_model, predict) are yours: `from dnn_utils import
 linear_forward` gives the linear_forward you wrote in notebook 02, as kept in your_functions.py when it
-passed its check (see dnn_learner.py); until then, calling it stops with one line saying where to write it.
+passed its check (see companion/kept.py); until then, calling it stops with one line saying where to write it.
 Written by `python -m grading student` from the project's dnn_utils.py, without its graded functions.
 """
 '''
@@ -196,12 +191,10 @@ def student_testcases(project=PROJECT):
 
 def student_library(project=PROJECT):
     """The student edition's dnn_utils.py: the project's, less the graded functions and what builds on them,
-    whose names hand out the learner's own functions instead (dnn_learner.module_getattr)."""
+    whose names hand out the learner's own functions instead (companion.kept.module_getattr)."""
     from .notebooks import graded_functions
     text, nodes = _top_level(Path(project) / "dnn_utils.py")
-    builds_on_them = {"trained_fast"}
-    dropped = [node for node in nodes if isinstance(node, ast.FunctionDef)
-               and (node.name in graded_functions() or node.name in builds_on_them)]
+    dropped = [node for node in nodes if isinstance(node, ast.FunctionDef) and node.name in graded_functions()]
     lines = text.splitlines()
     keep = [True] * len(lines)
     for node in dropped + [nodes[0]]:  # nodes[0]: the module's docstring, replaced
@@ -210,7 +203,7 @@ def student_library(project=PROJECT):
     kept = _without_unused_imports(_without_empty_sections("\n".join(line for line, wanted in zip(lines, keep)
                                                                       if wanted)))
     return (LIBRARY_HEADER + kept + "\n\n\n# " + "-" * 106 + "\n# The graded functions: yours\n\n"
-            "from dnn_learner import module_getattr as __getattr__  # noqa: E402\n")
+            "from companion.kept import module_getattr as __getattr__  # noqa: E402\n")
 
 
 def _without_unused_imports(text):
@@ -239,7 +232,7 @@ def _without_empty_sections(text, rule="# " + "-" * 106):
 def expected_values(name, stored):
     """Markdown showing what a right `name` gives on the lesson's inputs (or on the first case when the
     lesson publishes none), as the course's "Expected output" blocks do, from the checks' own data."""
-    from dnn_verdict import LESSON, decode
+    from companion.feedback.verdict import LESSON, decode
     cases = stored["functions"][name]["cases"]
     shown = [case for case in cases if case["label"].startswith(LESSON)] or cases[:1]
     parts = [f"**Expected output** of `check_{name}({name})`: `{name}: "

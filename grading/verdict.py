@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-import dnn_plain as plain
+from companion import plain
 
 from .jail import python_roots
 from .notebooks import PROJECT, python_source
 
-FORBIDDEN_MODULES = ("dnn_utils", "testCases", "dnn_train", "dnn_mistakes", "grading")
+FORBIDDEN_MODULES = ("dnn_utils", "testCases", "companion.solutions", "grading")
 ATTEMPTS = {  # what an attempt to get out is called on a scorecard, most serious first
     "solutions": "tried to use the library's solutions",
     "network": "tried to reach the network",
@@ -46,7 +46,7 @@ class Verdict:
 @functools.lru_cache(maxsize=None)
 def _library():
     """{name: (source, names it reads)} for every graded function of the library. The source keeps its
-    argument checks (@checked, from dnn_checks, which the jail has): a mistaken version run in the grader
+    argument checks (@checked, from companion/arguments.py, which the jail has): a mistaken version run in the grader
     then fails the same way as the learner's code in the jail."""
     import dnn_utils
     from testCases import FUNCTIONS

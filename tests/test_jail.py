@@ -109,6 +109,9 @@ def hostile(machine):
     return {
         "import the library": ("relu", "def relu(Z):\n    import dnn_utils\n    return dnn_utils.relu(Z)",
                                "attempt", "tried to use the library's solutions (import dnn_utils)"),
+        "import the engine": ("relu", "def relu(Z):\n    from companion.solutions import engine\n"
+                              "    return engine.relu(Z)", "attempt",
+                              "tried to use the library's solutions (import companion.solutions)"),
         "__import__ the checks": ("relu", "def relu(Z):\n    t = __import__('testCases')\n"
                                   "    return t.reference.relu(Z)", "attempt", "import testCases"),
         "sys.modules": ("L_model_forward", "import sys\ndef L_model_forward(X, parameters):\n"

@@ -1,11 +1,11 @@
-"""dnn_plain: what crosses the grader's jail and what the student edition stores is plain data, both ways."""
+"""companion.plain: what crosses the grader's jail and what the student edition stores is plain data, both ways."""
 import base64
 import json
 
 import numpy as np
 import pytest
 
-import dnn_plain as plain
+from companion import plain
 
 
 def test_plain_data_comes_back_with_its_types():

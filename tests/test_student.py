@@ -12,11 +12,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-import dnn_hints
-import dnn_learner
+import companion.feedback.hints
+import companion.kept
 import grading
 import testCases
 from mutants import MUTANTS, VARIANTS, build, edited, label, library_source, mutant_function
+from test_layout import circles, import_graph
 
 PROJECT = Path(grading.__file__).resolve().parents[1]
 LESSONS = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -38,17 +39,18 @@ def fresh_student(tmp_path, student):
 @pytest.fixture(scope="module")
 def stored_checks(student):
     """The student edition's check module (the same file as the project's), on the edition's data."""
-    for name in ("dnn_stored_checks.py", "dnn_verdict.py", "dnn_rules.py", "dnn_hints.py", "dnn_learner.py"):
-        assert (student / name).read_text() == (PROJECT / name).read_text(), name
-    saved = dnn_learner.DATA_FILE, dnn_learner.LEARNED
-    dnn_learner.DATA_FILE, dnn_learner.LEARNED = student / "checks_data.json", student / "your_functions.py"
-    dnn_learner.notebooks.cache_clear()
-    sys.modules.pop("dnn_stored_checks", None)
-    module = importlib.import_module("dnn_stored_checks")
+    for name in ("feedback/stored.py", "feedback/verdict.py", "feedback/rules.py", "feedback/hints.py", "kept.py"):
+        assert (student / "companion" / name).read_text() == (PROJECT / "companion" / name).read_text(), name
+    kept = companion.kept
+    saved = kept.DATA_FILE, kept.LEARNED
+    kept.DATA_FILE, kept.LEARNED = student / grading.student.DATA_FILE, student / "your_functions.py"
+    kept.notebooks.cache_clear()
+    sys.modules.pop("companion.feedback.stored", None)
+    module = importlib.import_module("companion.feedback.stored")
     yield module
-    dnn_learner.DATA_FILE, dnn_learner.LEARNED = saved
-    dnn_learner.notebooks.cache_clear()
-    sys.modules.pop("dnn_stored_checks", None)
+    kept.DATA_FILE, kept.LEARNED = saved
+    kept.notebooks.cache_clear()
+    sys.modules.pop("companion.feedback.stored", None)
 
 
 # A learner's Python has not installed the project: leave out its editable install's module finder
@@ -65,11 +67,31 @@ def squeezed(text):
 def test_the_student_edition_holds_what_the_notebooks_need_and_no_reference(student):
     assert sorted(path.name for path in student.glob("*.ipynb")) == [path.name for path in LESSONS]
     for name in grading.student.student_modules() + grading.student.GENERATED + (
-            "checks_data.json", "requirements.txt", "README.md", "datasets/make_drawncat.py"):
+            grading.student.DATA_FILE, "requirements.txt", "README.md", "datasets/make_drawncat.py"):
         assert (student / name).is_file(), name
-    for name in grading.student.SOLUTION_ONLY + ("grading.py", "grading"):
+    for name in ("companion/solutions", "grading.py", "grading"):
         assert not (student / name).exists(), name
-    assert {"dnn_train.py", "dnn_mistakes.py"} <= set(grading.project_modules())
+    assert {"companion/solutions/engine.py", "companion/solutions/mistakes.py"} <= set(grading.project_modules())
+    assert not set(grading.student.student_modules()) & {name for name in grading.project_modules()
+                                                         if name.startswith("companion/solutions/")}
+
+
+def test_the_student_edition_shows_the_course_at_its_top(student):
+    """The five notebooks, the course's two modules, the package, the data and the README: nothing else."""
+    top = sorted(path.name for path in student.iterdir() if not path.name.startswith("."))
+    assert top == sorted([path.name for path in LESSONS] + ["README.md", "companion", "datasets", "dnn_utils.py",
+                                                             "requirements.txt", "testCases.py"]), top
+    package = sorted(str(path.relative_to(student / "companion")) for path in (student / "companion").rglob("*.py"))
+    assert package == sorted(name.removeprefix("companion/") for name in grading.student.student_modules())
+    assert not any(name.startswith("solutions") for name in package)
+
+
+def test_the_student_editions_imports_run_one_way(student):
+    graph = import_graph(student)
+    assert not any(name.startswith("companion.solutions") for name in graph)
+    assert circles(graph) == []
+    assert graph["dnn_utils"] == {"companion.arguments", "companion.kept"}
+    assert not any(other.startswith("companion.solutions") for imported in graph.values() for other in imported)
 
 
 def solution_lines():
@@ -120,9 +142,9 @@ def test_the_search_finds_a_solution_where_there_is_one(student, tmp_path):
 
 
 def test_the_student_modules_load_no_reference(student):
-    code = (AS_A_LEARNER + "import numpy as np, testCases, dnn_utils, dnn_widgets, dnn_runs\n"
-            "assert not {'dnn_mistakes', 'dnn_train', 'your_functions'} & set(sys.modules), sys.modules.keys()\n"
-            "assert dnn_runs.dnn_train is None\n"
+    code = (AS_A_LEARNER + "import numpy as np, testCases, dnn_utils, companion.widgets, companion.plots\n"
+            "assert not {'companion.solutions', 'your_functions'} & set(sys.modules), sys.modules.keys()\n"
+            "assert companion.widgets.runs.engine is None\n"
             "try:\n    dnn_utils.linear_forward(np.ones((2, 1)), np.ones((1, 2)), np.ones((1, 1)))\n"
             "except testCases.NotWritten as error:\n    print(error)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=student, capture_output=True, text=True, timeout=120)
@@ -132,7 +154,7 @@ def test_the_student_modules_load_no_reference(student):
 
 
 def test_the_stored_data_is_plain_json(student):
-    data = json.loads((student / "checks_data.json").read_text())
+    data = json.loads((student / grading.student.DATA_FILE).read_text())
     assert set(data) == {"functions", "notebooks"} and tuple(data["functions"]) == testCases.FUNCTIONS
     assert data["notebooks"]["L_model_backward"] == "03_backward_propagation.ipynb"
     rules = {stored["rule"] for entry in data["functions"].values() for stored in entry["mistakes"]}
@@ -206,27 +228,27 @@ def test_a_student_notebook_is_the_lesson_without_solutions_and_outputs(student)
 
 
 def test_hints_grow_in_detail_one_per_call(capsys):
-    dnn_hints._given.clear()
-    texts = [dnn_hints.hint("linear_forward") for _ in range(4)]
+    companion.feedback.hints._given.clear()
+    texts = [companion.feedback.hints.hint("linear_forward") for _ in range(4)]
     assert [text.split(" (")[1].split(")")[0] for text in texts[:3]] == ["idea", "formula", "shapes"]
     assert texts[3] == texts[2] and "that is the last hint" in texts[2]
     assert "W^[l] A^[l-1] + b^[l]" in texts[1]
     assert capsys.readouterr().out.count("\n") == 4
     with pytest.raises(ValueError, match="name='softmax' is not an exercise"):
-        dnn_hints.hint("softmax")
+        companion.feedback.hints.hint("softmax")
 
 
 def test_every_mistake_and_function_has_its_words():
-    assert set(dnn_hints.HINTS) == set(dnn_hints.EXPLANATIONS) == set(testCases.FUNCTIONS)
+    assert set(companion.feedback.hints.HINTS) == set(companion.feedback.hints.EXPLANATIONS) == set(testCases.FUNCTIONS)
     for name, mistakes in testCases.MISTAKES.items():
-        assert [m.id for m in mistakes] == list(dnn_hints.EXPLANATIONS[name]), name
-    assert all(len(hints) == 3 for hints in dnn_hints.HINTS.values())
+        assert [m.id for m in mistakes] == list(companion.feedback.hints.EXPLANATIONS[name]), name
+    assert all(len(hints) == 3 for hints in companion.feedback.hints.HINTS.values())
 
 
 def test_no_explanation_or_hint_quotes_a_solution_line():
-    words = squeezed(json.dumps([dnn_hints.HINTS, dnn_hints.EXPLANATIONS], ensure_ascii=False))
+    words = squeezed(json.dumps([companion.feedback.hints.HINTS, companion.feedback.hints.EXPLANATIONS], ensure_ascii=False))
     assert not [line for line in solution_lines() if line in words]
-    assert "np." not in json.dumps(dnn_hints.EXPLANATIONS)
+    assert "np." not in json.dumps(companion.feedback.hints.EXPLANATIONS)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -272,9 +294,9 @@ def test_a_passing_function_is_kept_and_the_later_notebook_uses_it(fresh_student
     assert "L_model_backward = not_written('L_model_backward')" in kept
     later = run_notebook(fresh_student / "03_backward_propagation.ipynb", [
         grading.read_notebook(fresh_student / "03_backward_propagation.ipynb").cells[1].source,
-        "import inspect, dnn_learner\nX, parameters = L_model_forward_test_case_2hidden()\n"
+        "import inspect, companion.kept\nX, parameters = L_model_forward_test_case_2hidden()\n"
         "AL, caches = L_model_forward(X, parameters)\nprint(AL.round(8), len(caches))\n"
-        "print(inspect.getsource(dnn_learner.learned('L_model_forward')).count('# written by the learner'))"])
+        "print(inspect.getsource(companion.kept.learned('L_model_forward')).count('# written by the learner'))"])
     printed, markers = texts_of(later.cells[1]).split("\n")[:2]
     assert printed == "[[0.03921668 0.70498921 0.19734387 0.04728177]] 3" and int(markers) >= 1
 
@@ -293,22 +315,22 @@ def test_a_later_notebook_stops_with_one_line_when_a_function_is_missing(fresh_s
 def learner_has_written_everything(folder):
     """your_functions.py in `folder` as it is once every function has passed its check (the lesson's code)."""
     sources = {name: library_source(name) for name in testCases.FUNCTIONS}
-    text = dnn_learner.HEADER + "\n\n".join(sources.values())
+    text = companion.kept.HEADER + "\n\n".join(sources.values())
     (folder / "your_functions.py").write_text(text)
 
 
 TRAIN_AND_CHECK = AS_A_LEARNER + """
-import numpy as np, dnn_widgets, dnn_utils, testCases
+import numpy as np, companion.widgets, dnn_utils, testCases
 rng = np.random.RandomState(0)
 X = rng.rand(12, 40)
 Y = (X[:1] + X[1:2] > 1).astype(int)
-trainer = dnn_widgets.cost_trainer((X, Y), hidden_units=(4,))
+trainer = companion.widgets.cost_trainer((X, Y), hidden_units=(4,))
 trainer.iterations.value, trainer.learning_rate.value = 200, 0.5
 trainer.train_button.click()
 assert trainer.wait(120)
 run = trainer.runs[-1]
 print(run.outcome, run.message)
-print(type(dnn_widgets.descent(X, Y, run.parameters, 0.1)).__name__, run.outcome, len(run.train_costs) > 1,
+print(type(companion.widgets.descent(X, Y, run.parameters, 0.1)).__name__, run.outcome, len(run.train_costs) > 1,
       run.train_costs[-1][1] < run.train_costs[0][1])
 parameters = dnn_utils.initialize_parameters_deep([12, 3, 1])
 print(max(testCases.gradient_check(X[:, :5], Y[:, :5], parameters).values()) < 1e-6)

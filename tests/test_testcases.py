@@ -110,7 +110,7 @@ def test_the_checker_prints_its_verdict(capsys):
 def test_cases_and_runs_are_stored_as_plain_data_and_come_back_the_same():
     import json
 
-    import dnn_verdict as v
+    import companion.feedback.verdict as v
     value = ({"W1": np.arange(6).reshape(2, 3), "b1": np.zeros((2, 1))}, [np.float64(0.5), 3, None, "relu"],
              np.array(2.5))
     back = v.decode(json.loads(json.dumps(v.encode(value))))
@@ -124,7 +124,7 @@ def test_cases_and_runs_are_stored_as_plain_data_and_come_back_the_same():
 
 
 def test_bad_names_are_refused_with_what_was_expected():
-    import dnn_rules as rules
+    import companion.feedback.rules as rules
     with pytest.raises(ValueError, match="name='softmax' is not a graded function"):
         t.cases("softmax")
     with pytest.raises(ValueError, match="name='looks_wrong' is not a rule; expected one of like, raises"):
@@ -134,7 +134,7 @@ def test_bad_names_are_refused_with_what_was_expected():
 def test_the_stored_checks_carry_fingerprints_not_versions():
     import json
 
-    import dnn_verdict as v
+    import companion.feedback.verdict as v
     stored = t.stored_checks(["compute_cost"])["compute_cost"]
     assert [case["label"] for case in stored["cases"]] == [case.label for case in t.cases("compute_cost")]
     no_minus = next(m for m in stored["mistakes"] if m["id"] == "no_minus")

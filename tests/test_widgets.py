@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import dnn_utils
-import dnn_runs
-import dnn_widgets
+import companion.widgets
+import companion.widgets.runs
 
 
 class TableText(HTMLParser):
@@ -54,7 +54,7 @@ def text(widget):
 # The shape explorer
 
 def test_the_table_shows_the_course_network():
-    explorer = dnn_widgets.shape_explorer()
+    explorer = companion.widgets.shape_explorer()
     rows = table_rows(explorer)
     assert [row[0] for row in rows] == ["0 (input)", "1", "2", "3", "4"]
     assert rows[0][4] == "(12288, 209)"
@@ -66,7 +66,7 @@ def test_the_table_shows_the_course_network():
 
 
 def test_the_table_follows_the_controls():
-    explorer = dnn_widgets.shape_explorer([12288, 20, 7, 5, 1], m=209)
+    explorer = companion.widgets.shape_explorer([12288, 20, 7, 5, 1], m=209)
     explorer.layers.value = 3  # keeps the first two hidden layers
     explorer.units[0].value = 16
     explorer.examples.value = 50
@@ -77,12 +77,12 @@ def test_the_table_follows_the_controls():
     assert rows[2][1] == "(7, 16)" and rows[3][1] == "(1, 7)"
     assert "1,616" in rows[1]  # 16 * 100 + 16
     explorer.layers.value = 5  # the third hidden layer comes back as it was, a fourth one is added
-    assert [box.value for box in explorer.units] == [16, 7, 5, dnn_widgets.NEW_LAYER_UNITS]
+    assert [box.value for box in explorer.units] == [16, 7, 5, companion.widgets.controls.NEW_LAYER_UNITS]
     assert repr(explorer) == "ShapeExplorer(layer_dims=[100, 16, 7, 5, 5, 1], m=50)"
 
 
 def test_a_single_layer_is_logistic_regression():
-    explorer = dnn_widgets.shape_explorer([4, 3, 1], m=2)
+    explorer = companion.widgets.shape_explorer([4, 3, 1], m=2)
     explorer.layers.value = 1
     assert table_rows(explorer)[1] == ["1", "(1, 4)", "(1, 1)", "(1, 2)", "(1, 2)", "sigmoid", "5"]
 
@@ -94,7 +94,7 @@ def test_a_single_layer_is_logistic_regression():
     (lambda e: e.examples, 0, "m = 0: there must be at least one example."),
 ])
 def test_bad_values_get_a_message_not_a_traceback(control, value, expected):
-    explorer = dnn_widgets.shape_explorer()
+    explorer = companion.widgets.shape_explorer()
     good = control(explorer).value
     control(explorer).value = value
     assert text(explorer.message) == expected
@@ -104,18 +104,18 @@ def test_bad_values_get_a_message_not_a_traceback(control, value, expected):
 
 
 def test_too_many_layers_to_draw_get_a_message_and_the_table():
-    explorer = dnn_widgets.shape_explorer()
-    explorer.layers.value = dnn_widgets.MAX_DRAWN_LAYERS + 2
-    assert text(explorer.message) == (f"{dnn_widgets.MAX_DRAWN_LAYERS + 2} layers are too many to draw (at most "
-                                       f"{dnn_widgets.MAX_DRAWN_LAYERS}); the table lists them all.")
-    assert len(table_rows(explorer)) == dnn_widgets.MAX_DRAWN_LAYERS + 3
+    explorer = companion.widgets.shape_explorer()
+    most = companion.widgets.explorer.MAX_DRAWN_LAYERS
+    explorer.layers.value = most + 2
+    assert text(explorer.message) == f"{most + 2} layers are too many to draw (at most {most}); the table lists them all."
+    assert len(table_rows(explorer)) == most + 3
     assert explorer.drawing.layout.display == "none"
-    explorer.layers.value = dnn_widgets.MAX_DRAWN_LAYERS
+    explorer.layers.value = most
     assert explorer.message.value == "" and explorer.drawing.layout.display is None
 
 
 def test_print_shapes_is_the_same_table_as_text(capsys):
-    dnn_widgets.print_shapes([12288, 20, 7, 5, 1], 209)
+    companion.widgets.print_shapes([12288, 20, 7, 5, 1], 209)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["layer", "W[l]", "b[l]", "Z[l]", "A[l]", "activation", "parameters"]
     assert re.match(r"1 +\(20, 12288\) +\(20, 1\) +\(20, 209\) +\(20, 209\) +ReLU +245,780$", lines[2])
@@ -145,7 +145,7 @@ def data():
 
 @pytest.fixture
 def trainer(data):
-    trainer = dnn_widgets.cost_trainer(*data)
+    trainer = companion.widgets.cost_trainer(*data)
     yield trainer
     trainer.stop()
     trainer.wait(30)
@@ -222,7 +222,7 @@ def test_the_curve_and_the_progress_update_while_it_trains_and_stop_ends_the_run
     assert "Train accuracy" in text(trainer.accuracy) and "Test accuracy" in text(trainer.accuracy)
     assert not trainer.train_button.disabled and trainer.stop_button.disabled
     assert max(x_ticks(trainer)) < 10000   # once stopped, the axis fits what was done
-    assert max(x_ticks(trainer)) >= run.at - dnn_runs._nice_step(run.at)
+    assert max(x_ticks(trainer)) >= run.at - companion.widgets.runs._nice_step(run.at)
 
 
 def test_a_diverging_run_stops_with_a_message_naming_the_learning_rate(trainer):
@@ -307,7 +307,7 @@ def test_a_layer_without_units_is_refused_before_training(trainer):
 
 
 def test_without_a_test_set_it_shows_the_train_accuracy_only(data):
-    trainer = dnn_widgets.cost_trainer(data[0])
+    trainer = companion.widgets.cost_trainer(data[0])
     run = train(trainer, iterations=100)
     assert run.test_costs == [] and polylines(trainer, "test-cost") == []
     assert re.fullmatch(r"Train accuracy: \d+\.\d% \(\d+ of 80\)", text(trainer.accuracy))
@@ -319,18 +319,18 @@ def test_bad_data_is_refused_with_a_clear_error(data):
     (X, Y), _ = data
     with pytest.raises(ValueError, match=r"cost_trainer: train must be X \(n, m\) of floats and Y \(1, m\), "
                                          r"got X \(192, 80\) uint8"):
-        dnn_widgets.cost_trainer(((X * 255).astype(np.uint8), Y))
+        companion.widgets.cost_trainer(((X * 255).astype(np.uint8), Y))
     with pytest.raises(TypeError, match="cost_trainer: train must be a pair"):
-        dnn_widgets.cost_trainer(X)
+        companion.widgets.cost_trainer(X)
     with pytest.raises(ValueError, match="cost_trainer: the test pictures have 191 features and the training "
                                          "pictures 192; expected the same number"):
-        dnn_widgets.cost_trainer((X, Y), (X[1:], Y))
+        companion.widgets.cost_trainer((X, Y), (X[1:], Y))
 
 
 def test_data_that_are_not_pictures_get_a_title_but_no_gallery():
     rng = np.random.RandomState(1)
     X, Y = rng.randn(10, 60), (rng.rand(1, 60) > 0.5).astype(float)  # random labels: mistakes are certain
-    trainer = dnn_widgets.cost_trainer((X[:, :40], Y[:, :40]), (X[:, 40:], Y[:, 40:]))
+    trainer = companion.widgets.cost_trainer((X[:, :40], Y[:, :40]), (X[:, 40:], Y[:, 40:]))
     train(trainer, iterations=100)
     assert trainer.gallery.children == ()
     assert re.fullmatch(r"Misclassified test pictures: \d+ of 20 \(their 10 numbers are not square RGB pictures, "
@@ -338,11 +338,11 @@ def test_data_that_are_not_pictures_get_a_title_but_no_gallery():
 
 
 def test_the_trainer_starts_with_the_hidden_layers_it_is_given(data):
-    two_layer = dnn_widgets.cost_trainer(*data, hidden_units=(7,))
+    two_layer = companion.widgets.cost_trainer(*data, hidden_units=(7,))
     assert two_layer.layers.value == 2 and [box.value for box in two_layer.units] == [7]
     assert two_layer.layer_dims() == [192, 7, 1]
-    assert dnn_widgets.cost_trainer(*data, hidden_units=[]).layer_dims() == [192, 1]
-    assert dnn_widgets.cost_trainer(*data).layer_dims() == [192, 20, 7, 5, 1]
+    assert companion.widgets.cost_trainer(*data, hidden_units=[]).layer_dims() == [192, 1]
+    assert companion.widgets.cost_trainer(*data).layer_dims() == [192, 20, 7, 5, 1]
     run = train(two_layer, iterations=100)
     assert run.layer_dims == [192, 7, 1]
 
@@ -351,20 +351,20 @@ def test_the_trainer_starts_with_the_hidden_layers_it_is_given(data):
 def test_bad_hidden_units_are_refused_with_a_clear_error(data, hidden_units):
     with pytest.raises(ValueError, match=r"cost_trainer: hidden_units must be a list of at most 7 positive whole "
                                          r"numbers, one per hidden layer \(e\.g\. \(7,\) or \(20, 7, 5\)\), got "):
-        dnn_widgets.cost_trainer(*data, hidden_units=hidden_units)
+        companion.widgets.cost_trainer(*data, hidden_units=hidden_units)
 
 
 def test_dead_layer_finds_the_first_hidden_layer_whose_relus_all_output_zero():
     rng = np.random.RandomState(1)
     X = rng.rand(6, 10)
     parameters = dnn_utils.initialize_parameters_deep_scaled([6, 4, 3, 1], seed=1)
-    assert dnn_runs.dead_layer(X, parameters) is None
+    assert companion.widgets.runs.dead_layer(X, parameters) is None
     parameters["b2"] = np.full((3, 1), -1e3)    # every Z[2] negative
-    assert dnn_runs.dead_layer(X, parameters) == 2
+    assert companion.widgets.runs.dead_layer(X, parameters) == 2
     parameters["b1"] = np.full((4, 1), -1e3)
-    assert dnn_runs.dead_layer(X, parameters) == 1
+    assert companion.widgets.runs.dead_layer(X, parameters) == 1
     parameters["b1"][0] = 1e3                    # one unit of layer 1 alive is enough for layer 1 ...
-    assert dnn_runs.dead_layer(X, parameters) == 2  # ... but layer 2 is still dead
+    assert companion.widgets.runs.dead_layer(X, parameters) == 2  # ... but layer 2 is still dead
 
 
 def test_a_run_whose_relus_all_die_stops_and_says_why(trainer):
@@ -376,7 +376,7 @@ def test_a_run_whose_relus_all_die_stops_and_says_why(trainer):
                         r"training example, so no gradient gets through it and the network gives every example "
                         r"the same answer; more iterations cannot change that\. The learning rate 2 pushed the "
                         r"weights too far; try a smaller one, such as 0\.2\.", text(trainer.status))
-    assert dnn_runs.dead_layer(trainer.train_data[0], run.parameters) is not None
+    assert companion.widgets.runs.dead_layer(trainer.train_data[0], run.parameters) is not None
     assert trainer.progress.bar_style == "warning"
     predictions = dnn_utils.predict(trainer.train_data[0], None, run.parameters)
     assert len(np.unique(predictions)) == 1      # the same answer for every picture ...
@@ -385,7 +385,7 @@ def test_a_run_whose_relus_all_die_stops_and_says_why(trainer):
 
 
 def test_a_network_dead_from_the_start_says_to_change_the_seed_or_the_units(data):
-    trainer = dnn_widgets.cost_trainer(*data, hidden_units=[1])
+    trainer = companion.widgets.cost_trainer(*data, hidden_units=[1])
     trainer.seed.value = 3                       # this seed's single unit outputs 0 for every picture
     run = train(trainer, iterations=500, learning_rate=0.01)
     assert (run.outcome, run.at) == ("dead", 0)

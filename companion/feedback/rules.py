@@ -4,13 +4,13 @@ A rule is plain data, {"rule": name, **parameters} (see RULES): "like" (the outp
 of a mistaken version on every case: the versions are functions here, in the solution edition, or their
 runs on the fixed cases as stored for the student edition), or one of the rules that look at what went
 wrong: an error's kind and message, the outputs' shapes or scale, which cases fail. `mistake(name, id,
-spec)` makes the Mistake of dnn_verdict, explained in the words of dnn_hints.
+spec)` makes the Mistake of verdict.py, explained in the words of hints.py.
 """
 import builtins
 
 import numpy as np
 
-from dnn_verdict import LESSON, Mistake, Outcome, differences
+from companion.feedback.verdict import LESSON, Mistake, Outcome, differences
 
 
 def _agree(outcome, other):
@@ -173,6 +173,6 @@ class Recogniser:
 
 
 def mistake(name, id, spec):
-    """The Mistake `id` of function `name` recognised by the rule `spec`, explained as dnn_hints says."""
-    from dnn_hints import EXPLANATIONS
+    """The Mistake `id` of function `name` recognised by the rule `spec`, explained as hints.py says."""
+    from companion.feedback.hints import EXPLANATIONS
     return Mistake(id, EXPLANATIONS[name][id], Recogniser(spec))

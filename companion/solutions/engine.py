@@ -1,7 +1,7 @@
-"""Fast training: the lessons' gradient descent, computed with fewer products.
+"""The fast training engine: the lessons' gradient descent, computed with fewer products.
 
-`two_layer_model` and `L_layer_model` in dnn_utils.py show the lesson's loop as it is taught; a call runs the
-same iterations here, on the same building blocks, with two shortcuts that do not change the math:
+`two_layer_model` and `L_layer_model` in dnn_utils.py are the lessons' loops as taught; the models of the same
+names here run the same iterations, on the same building blocks, with two shortcuts that do not change the math:
 
 1. dA0, the gradient with respect to the input X, is never computed: nothing uses it, and it costs as much
    as the first layer's forward pass (a (n[0], n[1]) by (n[1], m) product).
@@ -24,8 +24,9 @@ X are all done in double precision: they are not worth rounding.
 """
 import numpy as np
 
-import dnn_checks as check
-from dnn_checks import checks_done
+import companion.arguments as check
+import dnn_utils
+from companion.arguments import checked, checks_done
 from dnn_utils import (compute_cost, linear_activation_backward, linear_activation_forward, relu, relu_backward,
                        sigmoid, sigmoid_backward)
 
@@ -172,3 +173,27 @@ def gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost
     except KeyboardInterrupt:
         print(f"Interrupted at iteration {i}: returning the parameters and costs reached so far.")
     return run.parameters(), costs
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The lessons' models, fast: same arguments, same start, same iterations, same results up to rounding
+
+@checked(check.two_layer_model_args, finite=lambda result: list(result[0].values()))
+def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    """dnn_utils.two_layer_model (kept as `.lesson`), from the same initialize_parameters, through
+    gradient_descent. Returns parameters {"W1", "b1", "W2", "b2"} and costs, the cost at iteration 0, 100, ..."""
+    np.random.seed(1)
+    parameters = dnn_utils.initialize_parameters(*layers_dims)
+    return gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost, where="two_layer_model")
+
+
+@checked(check.L_layer_model_args, finite=lambda result: list(result[0].values()))
+def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    """dnn_utils.L_layer_model (kept as `.lesson`), from the same initialize_parameters_deep_scaled, through
+    gradient_descent. Returns parameters {"W1", "b1", ..., "WL", "bL"} and costs (at iteration 0, 100, ...)."""
+    np.random.seed(1)
+    parameters = dnn_utils.initialize_parameters_deep_scaled(layers_dims)
+    return gradient_descent(X, Y, parameters, learning_rate, num_iterations, print_cost, where="L_layer_model")
+
+
+two_layer_model.lesson, L_layer_model.lesson = dnn_utils.two_layer_model, dnn_utils.L_layer_model

@@ -15,26 +15,28 @@ import sys
 import textwrap
 from pathlib import Path
 
-from dnn_verdict import NotWritten
-
-HERE = Path(__file__).resolve().parent
-LEARNED = HERE / "your_functions.py"
-DATA_FILE = HERE / "checks_data.json"
+EDITION = Path(__file__).resolve().parents[1]  # the edition's folder: the notebooks, dnn_utils.py, testCases.py
+LEARNED = EDITION / "your_functions.py"
+DATA_FILE = Path(__file__).resolve().parent / "feedback" / "checks_data.json"
 HEADER = '''"""Your functions: each one passed its check in a notebook and was kept here by that check, as you wrote it.
 The later notebooks use them (through dnn_utils). Change them in the notebooks, not here: each passing check
 rewrites this file."""
 import numpy as np
 
-from dnn_learner import not_written
+from companion.kept import not_written
 
 '''
+
+
+class NotWritten(RuntimeError):
+    """A later notebook needs a function the learner has not written (or not yet passed its check)."""
 
 
 @functools.lru_cache(maxsize=1)
 def notebooks():
     """{function name: the notebook its exercise is in}, from the data the student edition was built with."""
     if not DATA_FILE.is_file():
-        raise FileNotFoundError(f"dnn_learner: {DATA_FILE} is missing; expected the checks' data written with "
+        raise FileNotFoundError(f"companion.kept: {DATA_FILE} is missing; expected the checks' data written with "
                                 f"the student edition (python -m grading student)")
     return json.loads(DATA_FILE.read_text())["notebooks"]
 

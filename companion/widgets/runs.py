@@ -1,6 +1,6 @@
-"""Training runs for the trainer of dnn_widgets: the gradient descent a run steps through (the library's engine,
-or in the student edition the lesson's loop on the learner's own functions), what a run records and how it
-ended, and its cost plot as SVG (light to send to the browser many times a second, from any thread).
+"""The trainer's runs: the gradient descent a run steps through (the fast engine, or in the student edition the
+lesson's loop on the learner's own functions), what a run records and how it ended, and its cost plot as SVG
+(light to send to the browser many times a second, from any thread).
 """
 import html
 from pathlib import Path
@@ -9,10 +9,10 @@ import numpy as np
 
 import dnn_utils
 
-if Path(__file__).with_name("dnn_train.py").is_file():  # the project: dnn_train's shortcuts, same iterations
-    import dnn_train
-else:  # the student edition has no dnn_train: the trainer runs on the learner's own functions
-    dnn_train = None
+if Path(__file__).parents[1].joinpath("solutions", "engine.py").is_file():  # the project: the engine's shortcuts
+    from companion.solutions import engine
+else:  # the student edition has no companion/solutions: the trainer runs on the learner's own functions
+    engine = None
 
 TRAINER_MAX_LAYERS = 8
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
@@ -194,7 +194,7 @@ def _checked_hidden_units(hidden_units):
 class LessonDescent:
     """Gradient descent as the lessons write it, with dnn_utils' L_model_forward, compute_cost,
     L_model_backward and update_parameters (in the student edition: the learner's own, as kept when they
-    passed their checks). It offers what the trainer uses of dnn_train.GradientDescent: step() does one
+    passed their checks). It offers what the trainer uses of engine.GradientDescent: step() does one
     iteration and returns the cost before it, parameters() gives the current parameters."""
 
     def __init__(self, X, Y, parameters, learning_rate):
@@ -213,18 +213,18 @@ class LessonDescent:
 
 
 def descent(X, Y, parameters, learning_rate):
-    """The gradient descent the trainer runs, one step() at a time: the library's engine (dnn_train) where there
-    is one, else LessonDescent (in the student edition: on the learner's own functions)."""
-    if dnn_train is None:
+    """The gradient descent the trainer runs, one step() at a time: the fast engine (companion/solutions/engine.py)
+    where there is one, else LessonDescent (in the student edition: on the learner's own functions)."""
+    if engine is None:
         return LessonDescent(X, Y, parameters, learning_rate)
-    return dnn_train.GradientDescent(X, Y, parameters, learning_rate)
+    return engine.GradientDescent(X, Y, parameters, learning_rate)
 
 
 def diverged(cost, first_cost):
-    """True when a cost is NaN or inf, or has grown to more than 10 times the first one (dnn_train's test
+    """True when a cost is NaN or inf, or has grown to more than 10 times the first one (engine's test
     where there is one)."""
-    if dnn_train is not None:
-        return dnn_train.diverged(cost, first_cost)
+    if engine is not None:
+        return engine.diverged(cost, first_cost)
     return not np.isfinite(cost) or cost > 10 * first_cost
 
 

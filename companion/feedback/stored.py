@@ -4,22 +4,23 @@ checks_data.json (written by `python -m grading student` from testCases.stored_c
 graded function, the fixed cases (inputs, keyword arguments, the names of the outputs and the expected
 outputs) and the mistakes' rules, where a "like" rule carries the outputs (or the error) of each mistaken
 version on those cases: its fingerprint. No reference implementation and no mistaken version is needed,
-so none is here. A function that passes its check is kept for the later notebooks (dnn_learner.keep).
+so none is here. A function that passes its check is kept for the later notebooks (companion.kept.keep).
 """
 import functools
 import json
 
-from dnn_hints import EXPLANATIONS, hint, hints_note
-import dnn_learner
-from dnn_learner import keep
-from dnn_rules import Recogniser
-from dnn_verdict import (LESSON, Case, CheckFailed, Checks, Mistake, NotWritten, Outcome, decode, decode_run,
-                         gradient_check, numerical_gradient, one_line_for_unwritten_functions, relative_error)
+from companion import kept
+from companion.feedback.hints import EXPLANATIONS, hint, hints_note
+from companion.feedback.rules import Recogniser
+from companion.feedback.verdict import (LESSON, Case, CheckFailed, Checks, Mistake, NotWritten, Outcome, decode,
+                                        decode_run, gradient_check, numerical_gradient,
+                                        one_line_for_unwritten_functions, relative_error)
+from companion.kept import keep
 
 
 @functools.lru_cache(maxsize=1)
 def _data():
-    path = dnn_learner.DATA_FILE
+    path = kept.DATA_FILE
     if not path.is_file():
         raise FileNotFoundError(f"testCases: {path} is missing; expected the checks' data written with the "
                                 f"student edition (python -m grading student)")

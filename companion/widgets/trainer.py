@@ -1,9 +1,4 @@
-"""Widgets for learners and for classroom demos: the shapes of a network's arrays, and training it live.
-
-shape_explorer(layer_dims=None, m=209)
-    A slider for the number of layers, a box per hidden layer for its units, boxes for the number of input
-    features and of examples; shows, as they change, the shapes of W[l], b[l], Z[l] and A[l] of every layer,
-    the number of parameters and a drawing of the network.
+"""The live cost trainer: a network trained in the background while its cost curves grow, for classroom demos.
 
 cost_trainer(train, test=None, classes=None, hidden_units=(20, 7, 5))
     Trains [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID on train = (X, Y) in a background thread, so the
@@ -13,14 +8,10 @@ cost_trainer(train, test=None, classes=None, hidden_units=(20, 7, 5))
     the train and test accuracy and the misclassified test pictures. Save and Load write and read a run's
     parameters.
 
-Both return an ipywidgets container: end a notebook cell with it to show it. Their controls are attributes
+It returns an ipywidgets container: end a notebook cell with it to show it. Its controls are attributes
 (`.layers`, `.units`, `.learning_rate`, `.train_button`, ...), so a test or a script can drive them as a
 person would: set values, `.train_button.click()`, then `.wait()` for the run to end.
-
-print_shapes(layer_dims, m) prints the shapes table as text: a static output to keep next to the explorer,
-which nbval can compare (it ignores widget views).
 """
-import functools
 import html
 import io
 import threading
@@ -31,27 +22,17 @@ import ipywidgets as widgets
 import numpy as np
 
 import dnn_utils
-from dnn_plots import draw_network
-from dnn_runs import (TRAINER_MAX_LAYERS, Run, cost_plot_svg, descent, diverged, dead_layer, _checked_data,
-                      _checked_hidden_units, _step_cost, _cost, _accuracy_text, _smaller_rate, _seconds, _layer_dims_of)
+from companion.widgets.controls import DEFAULT_LAYER_DIMS, Architecture, dims_problem, message_html, side_by_side
+from companion.widgets.runs import (TRAINER_MAX_LAYERS, Run, cost_plot_svg, descent, diverged, dead_layer,
+                                    _checked_data, _checked_hidden_units, _step_cost, _cost, _accuracy_text,
+                                    _smaller_rate, _seconds, _layer_dims_of)
 
-
-DEFAULT_LAYER_DIMS = (12288, 20, 7, 5, 1)  # the course's 4-layer model
 DEFAULT_CLASSES = (b"non-cat", b"cat")
-EXPLORER_MAX_LAYERS = 12  # the explorer's slider goes this far ...
-MAX_DRAWN_LAYERS = 8  # ... but only this many layers fit in a drawing
-NEW_LAYER_UNITS = 5  # units of a hidden layer added with the slider
 REFRESH_SECONDS = 0.25  # how often a run redraws its progress and its curve
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 GALLERY_MAX_PICTURES = 24
 GALLERY_PIXELS = 96
 OUTCOME_KINDS = {"finished": "success", "stopped": "warning", "dead": "warning"}  # how a run ended; else "error"
-MESSAGE_COLOURS = {"info": "#1a5276", "success": "#1e7b34", "warning": "#9a5b00", "error": "#b03a2e"}
-
-
-def shape_explorer(layer_dims=None, m=209):
-    """The layer-shapes explorer, starting from layer_dims (default [12288, 20, 7, 5, 1]) and m examples."""
-    return ShapeExplorer(layer_dims, m)
 
 
 def cost_trainer(train, test=None, classes=None, hidden_units=DEFAULT_LAYER_DIMS[1:-1]):
@@ -61,202 +42,6 @@ def cost_trainer(train, test=None, classes=None, hidden_units=DEFAULT_LAYER_DIMS
     hidden_units are the units of the hidden layers it starts with: (7,) for the two-layer model, the default
     (20, 7, 5) for the course's four-layer model, () for a single sigmoid unit."""
     return CostTrainer(train, test, classes, hidden_units)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Shapes
-
-def layer_shapes(layer_dims, m):
-    """One dict per layer l = 1..L: its number, the shapes of W, b, Z and A, its activation and its number of
-    parameters, for [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID on m examples."""
-    L = len(layer_dims) - 1
-    rows = []
-    for l in range(1, L + 1):
-        n, previous = layer_dims[l], layer_dims[l - 1]
-        rows.append({"layer": l, "W": (n, previous), "b": (n, 1), "Z": (n, m), "A": (n, m),
-                     "activation": "sigmoid" if l == L else "ReLU", "parameters": n * previous + n})
-    return rows
-
-
-def dims_problem(layer_dims, m):
-    """What is wrong with a network's sizes and number of examples, as a sentence; None when nothing is."""
-    for l, n in enumerate(layer_dims):
-        if n < 1:
-            what = "the input needs at least one feature" if l == 0 else "every layer needs at least one unit"
-            return f"n[{l}] = {n}: {what}."
-    if m < 1:
-        return f"m = {m}: there must be at least one example."
-    return None
-
-
-SHAPES_HEADER = ("layer", "W[l]", "b[l]", "Z[l]", "A[l]", "activation", "parameters")
-
-
-def _shapes_cells(layer_dims, m):
-    """The shapes table as rows of text cells (the input layer first) and its total number of parameters."""
-    layers = layer_shapes(layer_dims, m)
-    rows = [("0 (input)", "", "", "", f"({layer_dims[0]}, {m})", "X = A[0]", "0")]
-    for row in layers:
-        rows.append((str(row["layer"]),) + tuple(str(row[key]) for key in "WbZA")
-                    + (row["activation"], f"{row['parameters']:,}"))
-    return rows, sum(row["parameters"] for row in layers)
-
-
-def shapes_table_html(layer_dims, m):
-    """The shapes table as HTML, with the total number of parameters under it."""
-    rows, total = _shapes_cells(layer_dims, m)
-    cell = 'style="padding: 2px 12px; text-align: right; font-family: monospace"'
-    head = "".join(f"<th {cell}>{html.escape(name)}</th>" for name in SHAPES_HEADER)
-    body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(text)}</td>" for text in row) + "</tr>"
-                   for row in rows)
-    L = len(layer_dims) - 1
-    return (f'<table class="shapes-table" style="border-collapse: collapse"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>"
-            f'<p class="parameter-count">{L} layers, {total:,} parameters in all.</p>')
-
-
-def print_shapes(layer_dims, m):
-    """Print the shapes table as text, one line per layer, and the total number of parameters."""
-    layer_dims = [int(n) for n in layer_dims]
-    rows, total = _shapes_cells(layer_dims, m)
-    table = [SHAPES_HEADER] + rows
-    widths = [max(len(row[k]) for row in table) for k in range(len(SHAPES_HEADER))]
-    for row in table:
-        print("  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip())
-    print(f"{len(layer_dims) - 1} layers, {total:,} parameters in all.")
-
-
-@functools.lru_cache(maxsize=64)
-def network_png(layer_dims, m):
-    """dnn_plots.draw_network's picture of the network (layer_dims a tuple), as PNG bytes. It is drawn
-    without pyplot, so it never shows up as a stray figure in a notebook, and remembered, since drawing takes
-    a fraction of a second and a class often goes back to a network it has seen."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(2.2 * len(layer_dims), 3.2))
-    draw_network(layer_dims, m=m, ax=figure.add_axes((0, 0, 1, 1)))
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
-
-
-class Architecture(widgets.VBox):
-    """Controls for the layers of a network: a slider for the number of layers L (the output layer included)
-    and one box per hidden layer for its number of units. A hidden layer removed with the slider keeps its
-    box, so sliding back brings back its number."""
-
-    def __init__(self, hidden_units, max_layers):
-        self.layers = widgets.IntSlider(value=len(hidden_units) + 1, min=1, max=max_layers,
-                                        description="layers L", continuous_update=False)
-        self._boxes = [self._unit_box(l, n) for l, n in enumerate(hidden_units, start=1)]
-        self._callbacks = []
-        self._row = _row()
-        super().__init__([self.layers, widgets.HBox([widgets.Label("units per hidden layer:"), self._row])])
-        self.layers.observe(self._resize, "value")
-        self._resize()
-
-    @property
-    def units(self):
-        """The boxes of the hidden layers 1..L-1, in order."""
-        return self._boxes[:self.layers.value - 1]
-
-    def hidden_units(self):
-        return [box.value for box in self.units]
-
-    def set_hidden_units(self, hidden_units):
-        """Show a network with these hidden layers."""
-        while len(self._boxes) < len(hidden_units):
-            self._add_box(NEW_LAYER_UNITS)
-        for box, n in zip(self._boxes, hidden_units):
-            box.value = int(n)
-        self.layers.value = len(hidden_units) + 1
-
-    def on_change(self, callback):
-        """Call callback(change) whenever the number of layers or a layer's units change."""
-        self.layers.observe(callback, "value")
-        for box in self._boxes:
-            box.observe(callback, "value")
-        self._callbacks.append(callback)
-
-    @staticmethod
-    def _unit_box(l, n):
-        return widgets.IntText(value=int(n), description=f"n[{l}]", layout=widgets.Layout(width="120px"),
-                               style={"description_width": "36px"})
-
-    def _add_box(self, n):
-        box = self._unit_box(len(self._boxes) + 1, n)
-        for callback in self._callbacks:
-            box.observe(callback, "value")
-        self._boxes.append(box)
-
-    def _resize(self, change=None):
-        while len(self._boxes) < self.layers.value - 1:
-            self._add_box(NEW_LAYER_UNITS)
-        self._row.children = tuple(self.units) or (widgets.Label("none (a single sigmoid unit)"),)
-
-
-def _row(*children):
-    """Controls side by side, wrapping onto the next line where the page is too narrow for them all (a
-    notebook beside JupyterLab's file browser, a projector's low resolution)."""
-    return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-
-
-def _message_html(text, kind="info"):
-    """A sentence for a widget's message area, coloured by kind (info, success, warning, error)."""
-    return (f'<div class="dnn-message dnn-{kind}" style="color: {MESSAGE_COLOURS[kind]}; font-weight: 600">'
-            f"{html.escape(text)}</div>")
-
-
-def _int_box(value, description):
-    return widgets.IntText(value=int(value), description=description, style={"description_width": "initial"},
-                           layout=widgets.Layout(width="190px"))
-
-
-class ShapeExplorer(widgets.VBox):
-    """The layer-shapes explorer: see shape_explorer. Controls: .layers, .units (one box per hidden layer),
-    .inputs (n[0]), .examples (m); what it shows: .message, .table (HTML) and .drawing (PNG)."""
-
-    def __init__(self, layer_dims=None, m=209):
-        layer_dims = [int(n) for n in (DEFAULT_LAYER_DIMS if layer_dims is None else layer_dims)]
-        if len(layer_dims) < 2:
-            raise ValueError(f"shape_explorer: layer_dims must have at least two entries (input size and output "
-                             f"size), got {layer_dims}")
-        self.output_units = layer_dims[-1]
-        self.inputs = _int_box(layer_dims[0], "input features n[0]")
-        self.examples = _int_box(m, "examples m")
-        self.architecture = Architecture(layer_dims[1:-1], max(EXPLORER_MAX_LAYERS, len(layer_dims) - 1))
-        self.message = widgets.HTML()
-        self.table = widgets.HTML()
-        self.drawing = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
-        super().__init__([self.architecture, _row(self.inputs, self.examples), self.message,
-                          self.table, self.drawing])
-        for control in (self.inputs, self.examples):
-            control.observe(self.refresh, "value")
-        self.architecture.on_change(self.refresh)
-        self.refresh()
-
-    layers = property(lambda self: self.architecture.layers, doc="The slider for the number of layers L.")
-    units = property(lambda self: self.architecture.units, doc="The boxes for the units of each hidden layer.")
-
-    def layer_dims(self):
-        return [self.inputs.value] + self.architecture.hidden_units() + [self.output_units]
-
-    def refresh(self, change=None):
-        """Redraw the table and the picture for the current values, or say what is wrong with them."""
-        layer_dims, m = self.layer_dims(), self.examples.value
-        problem = dims_problem(layer_dims, m)
-        self.table.value = "" if problem else shapes_table_html(layer_dims, m)
-        L = len(layer_dims) - 1
-        if not problem and L > MAX_DRAWN_LAYERS:
-            problem = (f"{L} layers are too many to draw (at most {MAX_DRAWN_LAYERS}); the table lists them all.")
-        self.message.value = _message_html(problem, "error") if problem else ""
-        drawn = not problem
-        self.drawing.value = network_png(tuple(layer_dims), m) if drawn else b""
-        self.drawing.layout.display = None if drawn else "none"
-
-    def __repr__(self):
-        return f"ShapeExplorer(layer_dims={self.layer_dims()}, m={self.examples.value})"
-
 
 # ----------------------------------------------------------------------------------------------------------
 # The misclassified pictures
@@ -338,8 +123,8 @@ class CostTrainer(widgets.VBox):
         self.clear_button = widgets.Button(description="Clear runs", icon="trash")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
         self.timing = widgets.Label()
-        return [self.architecture, _row(self.learning_rate, self.iterations, self.seed),
-                _row(self.train_button, self.stop_button, self.clear_button, self.progress, self.timing)]
+        return [self.architecture, side_by_side(self.learning_rate, self.iterations, self.seed),
+                side_by_side(self.train_button, self.stop_button, self.clear_button, self.progress, self.timing)]
 
     def _build_outputs(self):
         self.status = widgets.HTML()
@@ -351,7 +136,7 @@ class CostTrainer(widgets.VBox):
         self.save_button = widgets.Button(description="Save", icon="save")
         self.load_button = widgets.Button(description="Load", icon="folder-open")
         return [self.status, self.plot, self.accuracy, self.gallery_title, self.gallery,
-                _row(self.path, self.save_button, self.load_button)]
+                side_by_side(self.path, self.save_button, self.load_button)]
 
     layers = property(lambda self: self.architecture.layers, doc="The slider for the number of layers L.")
     units = property(lambda self: self.architecture.units, doc="The boxes for the units of each hidden layer.")
@@ -365,7 +150,7 @@ class CostTrainer(widgets.VBox):
 
     def say(self, text, kind="info"):
         """Show a sentence in the status line."""
-        self.status.value = _message_html(text, kind)
+        self.status.value = message_html(text, kind)
 
     # -- what the buttons do ------------------------------------------------------------------------------
 

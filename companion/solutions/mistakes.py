@@ -1,8 +1,8 @@
 """The mistakes learners make most, by function, and how each is recognised (solution edition only).
 
 MISTAKES[name] lists, most likely first, the mistakes recognised in an implementation of `name` that fails
-its checks: Mistake(id, explanation, recognise). The explanations are in dnn_hints.py (shared with the
-student edition); the recognisers are rules (dnn_verdict.RULES). Most are "like" rules: the learner's
+its checks: Mistake(id, explanation, recognise). The explanations are in companion/feedback/hints.py (shared with the
+student edition); the recognisers are rules (companion/feedback/rules.py). Most are "like" rules: the learner's
 outputs, or the error raised, are those of a mistaken version of the function on every case. The mistaken
 versions below are built from the library's right ones, so this module stays out of the student edition:
 there, each "like" rule carries the runs of its versions on the fixed cases instead (see
@@ -11,7 +11,7 @@ testCases.stored_checks).
 import numpy as np
 
 import dnn_utils as reference
-from dnn_rules import mistake, rule
+from companion.feedback.rules import mistake, rule
 
 
 def like(*versions):

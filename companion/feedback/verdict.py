@@ -1,11 +1,11 @@
 """How a check reaches its verdict: run a function on cases, compare its outputs with the expected ones, say
 what differs, and name the mistake behind it. Shared by both editions of testCases: the solution
 edition's cases and mistakes come from the library (a reference implementation and mistaken versions of it,
-dnn_mistakes.py); the student edition's come from data stored when it was built (dnn_stored_checks.py).
+companion/solutions/mistakes.py); the student edition's come from data stored when it was built (stored.py).
 Nothing here knows how a graded function is written.
 
 A case is one call of the function under test (Case). An Outcome is what one case gave: the arguments before
-and after the call, the outputs or the error. A Mistake is recognised by a rule kept as data (dnn_rules.py).
+and after the call, the outputs or the error. A Mistake is recognised by a rule kept as data (rules.py).
 `Checks` puts cases and mistakes together into the check API (examine, judge, report, check_<name>).
 """
 import collections
@@ -19,12 +19,13 @@ import traceback
 
 import numpy as np
 
-import dnn_plain
+from companion import plain
+from companion.kept import NotWritten
 
 RTOL, ATOL = 1e-5, 1e-7
 LESSON = "the lesson's inputs"  # the label of the cases that use the lesson's own inputs
-LIBRARY_MODULES = ("dnn_utils", "dnn_checks", "dnn_learner", "testCases", "dnn_stored_checks", "dnn_mistakes",
-                   "dnn_rules")
+LIBRARY_MODULES = ("dnn_utils", "testCases", "companion.arguments", "companion.kept", "companion.feedback.stored",
+                   "companion.feedback.rules", "companion.solutions.mistakes")
 
 
 class Case:
@@ -35,10 +36,6 @@ class Case:
     def __init__(self, label, inputs, expected, names, kwargs=None, fresh=False):
         self.label, self.inputs, self.expected, self.names = label, inputs, expected, names
         self.kwargs, self.fresh, self.mistaken_runs = kwargs or {}, fresh, {}
-
-
-class NotWritten(RuntimeError):
-    """A later notebook needs a function the learner has not written (or not yet passed its check)."""
 
 
 Mistake = collections.namedtuple("Mistake", "id explanation recognise")
@@ -322,8 +319,8 @@ class Checks:
 # ----------------------------------------------------------------------------------------------------------
 # Cases and runs as plain data (JSON): arrays, numbers, strings, None, tuples, lists and dicts
 
-# One plain-data encoding for the stored checks and for the grader's jail (dnn_plain.py)
-encode, decode = dnn_plain.to_data, dnn_plain.from_data
+# One plain-data encoding for the stored checks and for the grader's jail (companion/plain.py)
+encode, decode = plain.to_data, plain.from_data
 
 
 def encode_run(outcome):
