@@ -47,6 +47,7 @@ class HandIn:
     path: Path
     digest: str
     size: int
+    submitted: float = None  # when it was handed in (epoch seconds): the LMS's record, else the file's time
 
 
 @dataclasses.dataclass(frozen=True)
