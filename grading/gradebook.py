@@ -336,7 +336,7 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     """Grade every hand-in under `folder` into `out` (see the module's docstring); print the summary with
     `echo`. `course`: a course file (term.py); `roster`: a roster CSV (lms.py). Returns (the Entries, how many
     hand-ins were graded now, the seconds it took)."""
-    from . import adjustments, exports, lms, term
+    from . import adjustments, exports, integrity, lms, term
     folder, out = classbook.check_folders(folder, out)
     course = term.load(course) if course else None
     roster = lms.read_roster(roster) if roster else None
@@ -364,12 +364,15 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
                 f"{item.words()}" for item, why in unused]
     text = write_all(rows, unmatched, out, settings.isolated, loose, bool(course or adjusted), remarks)
     exports.write(rows, learners, out)
+    evidence = collections.Counter(line[0] for line in integrity.write(rows, out, learners))
     seconds = time.monotonic() - start
     rate = f": {graded_now / seconds * 60:.0f} notebooks a minute" if graded_now else ""
     echo(f"graded {graded_now} now and took {len(handins) - graded_now} from the cache, in {seconds:.1f} s{rate}")
     echo(text.rstrip("\n"))
     echo(f"written: {out}/gradebook.csv, functions.csv, summary.txt, scores.png, mistakes.png, feedback/, "
-         f"learners.csv, canvas_import.csv and moodle_import.csv")
+         f"learners.csv, canvas_import.csv, moodle_import.csv, integrity.csv and integrity.txt")
+    echo("integrity (evidence to read, no penalty): " + ", ".join(f"{kind} {evidence[kind]}" for kind in
+         ("identical file", "same code", "similar code", "attempt", "unreadable", "missing")))
     if handins and not any(entry.handin for entry in rows):
         raise classbook.ClassError(nothing_matched(folder, [f"{h.student}/{h.relative} ({why})" for h, why in
                                                             ((h, r["why"]) for h, r in results.items())]))
