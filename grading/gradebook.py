@@ -5,6 +5,11 @@
     OUT/feedback/<student>/<lesson>.md   what a learner can be sent: what went wrong, a hint, never the solution
     OUT/summary.txt              the summary printed at the end (also in the terminal)
     OUT/scores.png, OUT/mistakes.png     the score distribution per lesson, the lost points per function
+    OUT/learners.csv, OUT/canvas_import.csv, OUT/moodle_import.csv   one row per learner (exports.py)
+    OUT/integrity.csv, OUT/integrity.txt                            evidence to read (integrity.py)
+
+With a course file (term.py) or OUT/adjustments.csv (adjustments.py), gradebook.csv has three more columns:
+submitted, days_late, notes. LMS downloads and the roster are read by lms.py.
 
 Every file is written to a temporary file, then renamed (classbook.write_atomic): a run cut short leaves the
 previous files whole. The same hand-ins give the same files, byte for byte.
