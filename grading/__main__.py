@@ -41,7 +41,7 @@ def limits_of(options):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=grading.__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{student,nbgrader,grade,grade-class}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{student,nbgrader,grade,grade-class,adjust}")
     student = commands.add_parser("student", help="write the student edition")
     student.add_argument("out", nargs="?", default=PROJECT / "build" / "student")
     nbgrader = commands.add_parser("nbgrader", help="write the notebooks as an nbgrader source assignment")
@@ -57,9 +57,12 @@ def main(argv=None):
     grader.add_argument("--seed", type=int, help="seed of the fresh cases (default: drawn at random)")
     add_jail_options(grader)
     add_class_command(commands)
+    add_adjust_command(commands)
     options = parser.parse_args(argv)
     if options.command == "grade-class":
         return grade_class_command(options)
+    if options.command == "adjust":
+        return adjust_command(options)
     if options.command == "student":
         build_student(options.out)
     elif options.command == "nbgrader":
@@ -97,7 +100,40 @@ def add_class_command(commands):
     parser.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (--full)")
     parser.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds for the whole notebook (--full)")
     parser.add_argument("--seed", type=int, help="seed of the fresh cases (default: drawn once per OUT and kept)")
+    parser.add_argument("--course", metavar="FILE", help="the term's settings (TOML): due dates, extensions, late "
+                        "and resubmission policies, weights (docs/grading.md)")
+    parser.add_argument("--roster", metavar="CSV", help="the class list: id,name,email,section; hand-ins of an "
+                        "LMS download are matched to its ids")
     add_jail_options(parser, Limits(wall_seconds=CLASS_WALL, cpu_seconds=CLASS_CPU))
+
+
+def add_adjust_command(commands):
+    """python -m grading adjust OUT STUDENT LESSON POINTS --reason WHY [--function NAME] [--by WHO]"""
+    parser = commands.add_parser("adjust", help="add an adjustment to OUT/adjustments.csv (kept on every run)",
+                                 description="Add a lasting adjustment of a learner's score to OUT/adjustments.csv: "
+                                             "every later run of grade-class applies it and shows its reason.")
+    parser.add_argument("out", metavar="OUT", help="the OUT of grade-class")
+    parser.add_argument("student", metavar="STUDENT", help="the learner's id, as in gradebook.csv")
+    parser.add_argument("lesson", metavar="LESSON", help="the lesson, e.g. 03_backward_propagation")
+    parser.add_argument("points", metavar="POINTS", help="a value sets (6; for a function 0 to 1), a signed "
+                        "number changes (+1, -0.5)")
+    parser.add_argument("--function", default="", help="one graded function (default: the whole lesson's score)")
+    parser.add_argument("--reason", required=True, help="why: the learner is shown it")
+    parser.add_argument("--by", default="", help="who (default: this user)")
+
+
+def adjust_command(options):
+    from .adjustments import Adjustment, add
+    from .classbook import ClassError
+    try:
+        done = add(options.out, Adjustment(options.student, options.lesson, options.function, options.points,
+                                           options.reason, options.by))
+    except ClassError as error:
+        print(f"adjust: {error}", file=sys.stderr)
+        return 2
+    print(f"{options.out}/adjustments.csv: {done.student},{done.lesson}: {done.words()}; the next run of "
+          f"grade-class applies it")
+    return 0
 
 
 def grade_class_command(options):
@@ -113,7 +149,7 @@ def grade_class_command(options):
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: as after Ctrl-C, the workers stop too
     try:
         grade_class(options.folder, options.out, settings, options.seed, options.workers or default_workers(),
-                    options.scheduler, progress=progress_bar())
+                    options.scheduler, progress=progress_bar(), course=options.course, roster=options.roster)
     except ClassError as error:
         print(f"grade-class: {error}", file=sys.stderr)
         return 2

@@ -9,9 +9,11 @@ jail (jail.py: one per process) and hand back plain data only. The results are k
 per hand-in, keyed by the hand-in's content, the grader's version and the grading options: a second run
 grades only what changed, and a run cut short loses nothing already graded. gradebook.py writes the files.
 """
+import csv
 import dataclasses
 import functools
 import hashlib
+import io
 import json
 import multiprocessing
 import multiprocessing.util
@@ -33,6 +35,7 @@ CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (d
 CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
 SKIPPED_FOLDERS = (".ipynb_checkpoints", "__MACOSX")  # Jupyter's autosaves, macOS's zip leftovers
 GRADED, MISSING, UNREADABLE, NOT_A_LESSON = "graded", "missing", "unreadable", "not a lesson"
+RANK = {GRADED: 3, "error": 2, UNREADABLE: 1}  # which of a learner's hand-ins of one lesson counts
 
 
 class ClassError(ValueError):
@@ -47,6 +50,7 @@ class HandIn:
     path: Path
     digest: str
     size: int
+    submitted: float = None  # when it was handed in (epoch seconds): the LMS's record, else the file's time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,6 +211,15 @@ class Cache:
 
     def put(self, key, result):
         write_atomic(self.folder / f"{key}.json", json.dumps(result, sort_keys=True))
+
+
+def csv_text(header, rows):
+    """A CSV file's text: the header, then the rows."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue()
 
 
 def write_atomic(path, data):

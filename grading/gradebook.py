@@ -5,12 +5,16 @@
     OUT/feedback/<student>/<lesson>.md   what a learner can be sent: what went wrong, a hint, never the solution
     OUT/summary.txt              the summary printed at the end (also in the terminal)
     OUT/scores.png, OUT/mistakes.png     the score distribution per lesson, the lost points per function
+    OUT/learners.csv, OUT/canvas_import.csv, OUT/moodle_import.csv   one row per learner (exports.py)
+    OUT/integrity.csv, OUT/integrity.txt                            evidence to read (integrity.py)
+
+With a course file (term.py) or OUT/adjustments.csv (adjustments.py), gradebook.csv has three more columns:
+submitted, days_late, notes. LMS downloads and the roster are read by lms.py.
 
 Every file is written to a temporary file, then renamed (classbook.write_atomic): a run cut short leaves the
 previous files whole. The same hand-ins give the same files, byte for byte.
 """
 import collections
-import csv
 import dataclasses
 import io
 import re
@@ -20,10 +24,9 @@ from pathlib import Path
 from companion.feedback import hints
 
 from . import classbook
-from .classbook import GRADED, MISSING, UNREADABLE, NOT_A_LESSON, lessons, write_atomic
+from .classbook import GRADED, MISSING, UNREADABLE, csv_text, lessons, write_atomic
 from .grade import NOT_ISOLATED, make_jail
 
-RANK = {GRADED: 3, "error": 2, UNREADABLE: 1}  # which of a learner's hand-ins of one lesson counts
 CODE = re.compile(r"np\.|\w\s*[-+*/]?=[^=]|\bfor \w+ in |\bdef |\breturn\b")  # a line to paste, not a shape
 WHAT_TO_DO = {  # the hint for a lost point, by outcome: what to look at, never the answer
     "wrong": "run its check cell in your notebook: it shows which case fails and how; then compare each step "
@@ -56,18 +59,27 @@ class Entry:
     handin: str = None           # its path inside the learner's folder
     result: dict = None
     others: list = dataclasses.field(default_factory=list)  # (path, result) of the other hand-ins of the lesson
+    handin_object: object = None  # the HandIn that counts
+    counts: str = "the best one counts"  # why it counts, of several
+    submitted: float = None      # when it was handed in (epoch seconds), with a course file
+    late_days: int = 0
+    notes: list = dataclasses.field(default_factory=list)  # what the course file and adjustments did, in words
+    adjustments: list = dataclasses.field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # From results to rows
 
-def entries(students, results):
+def entries(students, results, choose=None):
     """(the Entries, sorted by student then lesson; the hand-ins matched to no lesson as (student, path, why)).
-    `results`: {HandIn: result}. Of several hand-ins of one lesson, the best graded one counts."""
+    `results`: {HandIn: result}. Of several hand-ins of one lesson, the best graded one counts, unless
+    `choose` (term.chooser) says otherwise."""
+    from .term import chooser
+    choose = choose or chooser(None)
     found, unmatched = collections.defaultdict(list), []
     for handin, result in sorted(results.items(), key=lambda item: (item[0].student, item[0].relative)):
         if result["lesson"] in lessons():
-            found[handin.student, result["lesson"]].append((handin.relative, result))
+            found[handin.student, result["lesson"]].append((handin, result))
         else:
             unmatched.append((handin.student, handin.relative, result["why"]))
     rows = []
@@ -77,33 +89,42 @@ def entries(students, results):
             if not candidates:
                 rows.append(Entry(student, lesson, MISSING, 0, len(names)))
                 continue
-            relative, result = max(candidates, key=lambda item: (RANK.get(item[1]["status"], 0), item[1]["score"]))
+            (handin, result), counts = choose(student, lesson, candidates)
             status = result["why"] if result["status"] == "error" else result["status"]
-            rows.append(Entry(student, lesson, status, result["score"], result["total"], relative, result,
-                              [item for item in candidates if item[0] != relative]))
+            rows.append(Entry(student, lesson, status, result["score"], result["total"], handin.relative, result,
+                              [(other.relative, done) for other, done in candidates if other is not handin],
+                              handin, counts, handin.submitted))
     return rows, unmatched
 
 
 # ----------------------------------------------------------------------------------------------------------
 # The CSV files
 
-def csv_text(header, rows):
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return text.getvalue()
+def gradebook_csv(rows, term=False):
+    """One row per learner and lesson; `term` (a course file or adjustments in use): with when each was
+    handed in, how late, and the notes (adjustments with their reasons, late flags and penalties)."""
+    if not term:
+        return csv_text(["student", "lesson", "score", "total", "status"],
+                        [[e.student, e.lesson, e.score, e.total, e.status] for e in rows])
+    return csv_text(["student", "lesson", "score", "total", "status", "submitted", "days_late", "notes"],
+                    [[e.student, e.lesson, e.score, e.total, e.status, _when(e.submitted), e.late_days,
+                      "; ".join(e.notes)] for e in rows])
 
 
-def gradebook_csv(rows):
-    return csv_text(["student", "lesson", "score", "total", "status"],
-                    [[e.student, e.lesson, e.score, e.total, e.status] for e in rows])
+def _when(seconds):
+    import datetime
+    return "" if seconds is None else datetime.datetime.fromtimestamp(seconds).astimezone().isoformat("T", "seconds")
 
 
 def functions_csv(rows):
     return csv_text(["student", "lesson", "function", "points", "comment"],
-                    [[e.student, e.lesson, name, points, comment] for e in rows if e.status == GRADED
-                     for name, points, _, comment, _ in e.result["verdicts"]])
+                    [[e.student, e.lesson, name, points, _adjusted(e, name, comment)] for e in rows
+                     if e.status == GRADED for name, points, _, comment, _ in e.result["verdicts"]])
+
+
+def _adjusted(entry, name, comment):
+    """A function's comment, with the adjustments made to its point."""
+    return "; ".join([comment] + [item.words() for item in entry.adjustments if item.function == name])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -144,7 +165,9 @@ def feedback(entry):
     """The markdown a learner is sent for one lesson."""
     title = f"# {entry.lesson}: {entry.score}/{entry.total}\n\n"
     if entry.status == MISSING:
-        return title + f"Learner `{_plain(entry.student)}`: no hand-in of this lesson was found.\n"
+        notes = "".join(f"- {_plain(note)}\n" for note in entry.notes)
+        return title + f"Learner `{_plain(entry.student)}`: no hand-in of this lesson was found.\n" + (
+            f"\n## Changes to your score\n\n{notes}" if notes else "")
     lines = [title + f"Learner `{_plain(entry.student)}`, hand-in `{_plain(entry.handin)}`."]
     if entry.status != GRADED:
         why = entry.result["why"].removeprefix("not graded: ")
@@ -153,7 +176,8 @@ def feedback(entry):
     lines += [""] * bool(entry.result["notes"]) + [f"- {_plain(note)}" for note in entry.result["notes"]]
     if entry.status == GRADED:
         lines += ["", "| function | point | result |", "| --- | --- | --- |"]
-        lines += [f"| {name} | {points}/1 | {outcome} |" for name, points, outcome, _, _ in entry.result["verdicts"]]
+        lines += [f"| {name} | {points}/1 | {outcome}{' (adjusted)' * _touched(entry, name)} |"
+                  for name, points, outcome, _, _ in entry.result["verdicts"]]
         lost = [verdict for verdict in entry.result["verdicts"] if verdict[1] == 0]
         if lost:
             lines += ["", "## What to look at again"]
@@ -163,8 +187,14 @@ def feedback(entry):
                       f"- Hint: {_plain(hint(verdict[0], verdict))}"]
     for relative, other in entry.others:
         shown = f"graded {other['score']}/{other['total']}" if other["status"] == GRADED else other["status"]
-        lines += ["", f"Also handed in for this lesson: `{_plain(relative)}` ({_plain(shown)}); the best one counts."]
+        lines += ["", f"Also handed in for this lesson: `{_plain(relative)}` ({_plain(shown)}); {entry.counts}."]
+    if entry.notes:
+        lines += ["", "## Changes to your score", ""] + [f"- {_plain(note)}" for note in entry.notes]
     return "\n".join(lines) + "\n"
+
+
+def _touched(entry, name):
+    return any(item.function == name for item in entry.adjustments)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -274,11 +304,12 @@ def _save(figure, path):
 # ----------------------------------------------------------------------------------------------------------
 # The whole run
 
-def write_all(rows, unmatched, out, isolated, loose=()):
+def write_all(rows, unmatched, out, isolated, loose=(), term=False, remarks=()):
     """Write every file of OUT (each then renamed into place); remove feedback files of earlier runs that no
-    row has any more. Returns the summary's text."""
+    row has any more. `term`: the gradebook has the term's columns; `remarks`: lines at the end of the summary.
+    Returns the summary's text."""
     out = Path(out)
-    write_atomic(out / "gradebook.csv", gradebook_csv(rows))
+    write_atomic(out / "gradebook.csv", gradebook_csv(rows, term))
     write_atomic(out / "functions.csv", functions_csv(rows))
     written = set()
     for entry in rows:
@@ -289,31 +320,64 @@ def write_all(rows, unmatched, out, isolated, loose=()):
     for stale in (out / "feedback").glob("*/*.md"):
         if stale not in written:
             stale.unlink()
-    text = summary(rows, unmatched, isolated, loose)
+    text = summary(rows, unmatched, isolated, loose) + "".join(f"{line}\n" for line in remarks)
     write_atomic(out / "summary.txt", text)
     figures(rows, out)
     return text
 
 
-def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, echo=print, progress=None):
+def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, echo=print, progress=None,
+                course=None, roster=None):
     """Grade every hand-in under `folder` into `out` (see the module's docstring); print the summary with
-    `echo`. Returns (the Entries, how many hand-ins were graded now, the seconds it took)."""
+    `echo`. `course`: a course file (term.py); `roster`: a roster CSV (lms.py). Returns (the Entries, how many
+    hand-ins were graded now, the seconds it took)."""
+    from . import adjustments, exports, integrity, lms, term
     folder, out = classbook.check_folders(folder, out)
+    course = term.load(course) if course else None
+    roster = lms.read_roster(roster) if roster else None
+    adjusted = adjustments.load(out)
     if scheduler:
         classbook.check_scheduler(scheduler)
     else:
         make_jail(settings.limits_object(), settings.isolated).close()  # JailUnavailable here, not in each worker
     start = time.monotonic()
-    handins, loose = classbook.find_handins(folder)
+    handins, loose, learners, strangers = lms.find(folder, roster)
+    if not handins and loose:
+        raise classbook.ClassError(nothing_matched(folder, loose))
     cache = classbook.Cache(out, seed)
-    echo(f"{counted(len(handins), 'notebook')} in the folders of {counted(len(classbook.learners(folder)), 'learner')}"
+    echo(f"{counted(len(handins), 'notebook')} in the folders of {counted(len(learners), 'learner')}"
          f" in {folder}")
     results, graded_now = classbook.grade_all(handins, settings, cache, workers, scheduler, progress)
-    rows, unmatched = entries(classbook.learners(folder), results)
-    text = write_all(rows, unmatched, out, settings.isolated, loose)
+    rows, unmatched = entries(list(learners), results, term.chooser(course))
+    unused = adjustments.apply_functions(rows, adjusted)
+    if course:
+        term.weigh(rows, course)
+        term.apply(rows, course)
+    unused += adjustments.apply_lessons(rows, adjusted)
+    remarks = [f"Not on the roster: {name}" for name in strangers]
+    remarks += [f"Adjustment not applied ({why}): {item.student},{item.lesson},{item.function} "
+                f"{item.words()}" for item, why in unused]
+    text = write_all(rows, unmatched, out, settings.isolated, loose, bool(course or adjusted), remarks)
+    exports.write(rows, learners, out)
+    evidence = collections.Counter(line[0] for line in integrity.write(rows, out, learners))
     seconds = time.monotonic() - start
     rate = f": {graded_now / seconds * 60:.0f} notebooks a minute" if graded_now else ""
     echo(f"graded {graded_now} now and took {len(handins) - graded_now} from the cache, in {seconds:.1f} s{rate}")
     echo(text.rstrip("\n"))
-    echo(f"written: {out}/gradebook.csv, functions.csv, summary.txt, scores.png, mistakes.png and feedback/")
+    echo(f"written: {out}/gradebook.csv, functions.csv, summary.txt, scores.png, mistakes.png, feedback/, "
+         f"learners.csv, canvas_import.csv, moodle_import.csv, integrity.csv and integrity.txt")
+    echo("integrity (evidence to read, no penalty): " + ", ".join(f"{kind} {evidence[kind]}" for kind in
+         ("identical file", "same code", "similar code", "attempt", "unreadable", "missing")))
+    if handins and not any(entry.handin for entry in rows):
+        raise classbook.ClassError(nothing_matched(folder, [f"{h.student}/{h.relative} ({why})" for h, why in
+                                                            ((h, r["why"]) for h, r in results.items())]))
     return rows, graded_now, seconds
+
+
+def nothing_matched(folder, seen, shown=5):
+    """The message of a run that found notebooks but could match none to a learner and a lesson."""
+    listed = "; ".join(seen[:shown]) + (f"; and {len(seen) - shown} more" if len(seen) > shown else "")
+    return (f"DIR: found {counted(len(seen), 'notebook')} in {folder} but matched none to a learner and a lesson: "
+            f"{listed}; expected one folder per learner, nbgrader's submitted/, Canvas's flat download "
+            f"(name_1001_123456_file.ipynb), Moodle's folders (Name_1001_assignsubmission_file_) or "
+            f"Blackboard's (Assignment_user_attempt_2024-10-14-23-12-05_file.ipynb)")

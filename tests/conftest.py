@@ -65,3 +65,15 @@ def random_net(sizes, m, seed):
         parameters[f"W{l}"] = rng.randn(sizes[l], sizes[l - 1]) / np.sqrt(sizes[l - 1])
         parameters[f"b{l}"] = rng.randn(sizes[l], 1) * 0.1
     return X, Y, parameters
+
+
+def assert_each_refused(folder, file_name, read, cases, option):
+    """Each text of `cases` written to folder/file_name and read with `read` is refused with a ClassError that
+    starts with `option` and the path and holds its message: {text: message}."""
+    from grading.classbook import ClassError
+    for text, message in cases.items():
+        path = folder / file_name
+        path.write_text(text)
+        with pytest.raises(ClassError) as error:
+            read(path)
+        assert str(error.value).startswith(f"{option} {path}") and message in str(error.value), error.value

@@ -1,0 +1,153 @@
+"""The integrity report: evidence for a person to read, never a penalty (nothing here changes a score).
+
+    OUT/integrity.csv   kind,lesson,student,other,similarity,functions,detail
+    OUT/integrity.txt   the same in words
+
+- `identical file`: two learners handed in the same bytes for a lesson;
+- `same code` / `similar code`: the graded functions of two learners' hand-ins, compared after normalising
+  names (every variable and argument renamed by its order of appearance), comments, strings and spacing, are
+  identical (similarity 1.00) or nearly so (at least SIMILAR). Code equal, so normalised, to the lesson's own
+  solution or to the student edition's stub is left out of the comparison: everyone who got it right or left
+  it unwritten would match. `functions` names the functions compared, `similarity` is their mean, weighted by
+  length;
+- `attempt`: a graded function tried to use the library's solutions or to leave the jail (the jail stopped it);
+- `missing` / `unreadable`: whose hand-in of a lesson was not found, or could not be read.
+"""
+import builtins
+import difflib
+import io
+import itertools
+import keyword
+import tokenize
+from pathlib import Path
+
+from .classbook import GRADED, MISSING, UNREADABLE, csv_text, lessons, write_atomic
+from .notebooks import NOTEBOOKS, exercise_name, read_notebook, strip_solutions
+
+SIMILAR = 0.9
+HEADER = ["kind", "lesson", "student", "other", "similarity", "functions", "detail"]
+KEPT = set(keyword.kwlist) | set(dir(builtins)) | {"np", "numpy", "self"}
+
+
+def normalised(source):
+    """The code's tokens with comments, strings and spacing dropped and every name that is not a keyword, a
+    builtin, numpy or an attribute renamed by its order of first appearance (v0, v1, ...)."""
+    names, tokens, after_dot = {}, [], False
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER):
+                continue
+            if token.type == tokenize.STRING:
+                text = "STR"
+            elif token.type == tokenize.NAME and token.string not in KEPT and not after_dot:
+                text = names.setdefault(token.string, f"v{len(names)}")
+            elif token.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                text = tokenize.tok_name[token.type]
+            else:
+                text = token.string
+            after_dot = token.string == "."
+            tokens.append(text)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return tuple(source.split())
+    return tuple(tokens)
+
+
+def _function_code(nb):
+    """{function: its normalised code}, from the last exercise cell defining each."""
+    code = {}
+    for cell in nb.cells:
+        name = exercise_name(cell)
+        if name:
+            code[name] = normalised(cell.source)
+    return code
+
+
+def _common(lesson):
+    """{function: the normalised codes everyone shares: the lesson's solution and the student edition's stub}."""
+    common = {}
+    for cell in read_notebook(NOTEBOOKS / f"{lesson}.ipynb").cells:
+        name = exercise_name(cell)
+        if name:
+            common[name] = {normalised(cell.source), normalised(strip_solutions(cell.source))}
+    return common
+
+
+def similarity(mine, theirs, common):
+    """(mean similarity weighted by length, the functions compared) of two hand-ins' {function: code}."""
+    weighted, length, compared = 0.0, 0, []
+    for name in sorted(set(mine) & set(theirs)):
+        a, b = mine[name], theirs[name]
+        if a in common.get(name, ()) or b in common.get(name, ()) or not a or not b:
+            continue
+        ratio = 1.0 if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        weighted += ratio * (len(a) + len(b))
+        length += len(a) + len(b)
+        compared.append(name)
+    return (weighted / length if length else 0.0), compared
+
+
+def report(rows, learners=None):
+    """The integrity report's lines, each a list of HEADER's fields, in a stable order."""
+    names = {key: learner.name for key, learner in (learners or {}).items() if learner.name != key}
+    found = []
+    for lesson in lessons():
+        counted = [entry for entry in rows if entry.lesson == lesson and entry.handin_object is not None
+                   and entry.status == GRADED]
+        code = {}
+        for entry in counted:
+            try:
+                code[entry.student] = _function_code(read_notebook(entry.handin_object.path))
+            except Exception:  # a notebook that cannot be read was not graded either
+                continue
+        common = _common(lesson) if code else {}
+        for mine, theirs in itertools.combinations(sorted(counted, key=lambda e: e.student), 2):
+            if mine.student == theirs.student:
+                continue
+            if mine.handin_object.digest == theirs.handin_object.digest:
+                found.append(["identical file", lesson, mine.student, theirs.student, "1.00", "",
+                              f"{mine.handin} and {theirs.handin} have the same bytes"])
+                continue
+            if mine.student not in code or theirs.student not in code:
+                continue
+            score, compared = similarity(code[mine.student], code[theirs.student], common)
+            if compared and score >= SIMILAR:
+                kind = "same code" if score == 1.0 else "similar code"
+                found.append([kind, lesson, mine.student, theirs.student, f"{score:.2f}", " ".join(compared),
+                              "compared with names, comments, strings and spacing set aside"])
+    for entry in rows:
+        for name, _, outcome, comment, _ in (entry.result or {}).get("verdicts", ()) if entry.status == GRADED \
+                else ():
+            if outcome == "attempt":
+                found.append(["attempt", entry.lesson, entry.student, "", "", name, comment])
+    for entry in rows:
+        if entry.status in (MISSING, UNREADABLE):
+            who = f"{names[entry.student]}" if entry.student in names else ""
+            found.append([entry.status, entry.lesson, entry.student, "", "", "",
+                          ("no hand-in found" if entry.status == MISSING else entry.result["why"]) +
+                          (f" ({who})" if who else "")])
+    return found
+
+
+def text(found):
+    """integrity.txt: the report in words, grouped by kind."""
+    lines = ["Integrity report: evidence for a person to read, not a penalty (no score was changed).", ""]
+    groups = {kind: [line for line in found if line[0] == kind] for kind in
+              ("identical file", "same code", "similar code", "attempt", "unreadable", "missing")}
+    for kind, items in groups.items():
+        lines.append(f"{kind}: {len(items)}")
+        for line in items[:200]:
+            pair = f"{line[2]} and {line[3]}" if line[3] else line[2]
+            score = f", similarity {line[4]}" if line[4] and kind != "identical file" else ""
+            functions = f" [{line[5]}]" if line[5] else ""
+            lines.append(f"  {line[1]}: {pair}{score}{functions}: {line[6]}")
+        if len(items) > 200:
+            lines.append(f"  ... and {len(items) - 200} more in integrity.csv")
+    return "\n".join(lines) + "\n"
+
+
+def write(rows, out, learners=None):
+    """Write OUT/integrity.csv and OUT/integrity.txt; returns the report's lines."""
+    found = report(rows, learners)
+    write_atomic(Path(out) / "integrity.csv", csv_text(HEADER, found))
+    write_atomic(Path(out) / "integrity.txt", text(found))
+    return found

@@ -1,0 +1,224 @@
+"""The term's settings: a course file (TOML) with the due dates, extensions, late and resubmission policies and
+weights, read by `grade-class --course FILE` and applied to the gradebook's rows.
+
+    resubmission = "best"          # best | latest: which of a learner's hand-ins of one lesson counts
+    timezone = "Europe/Paris"      # for dates written without an offset (default: this machine's)
+
+    [late]
+    policy = "penalty"             # accept | flag | penalty | refuse
+    per_day = 10                   # penalty: percent of the lesson's points lost per day (or part of a day) late
+    grace_minutes = 15             # a hand-in this close after the due time is on time
+
+    [due]                          # one due date per lesson (a lesson without one is never late)
+    "01_initialization" = 2024-10-07T23:59:00+02:00
+
+    [extensions]                   # days added to a learner's due dates: every lesson, or some
+    ann = 2
+    bob = { "02_forward_propagation" = 3 }
+
+    [weights."02_forward_propagation"]   # points per function (1 by default)
+    linear_activation_forward = 2
+
+A hand-in's time is the one its LMS download records where it has one (lms.py), else its file's modification
+time. Everything here only changes the rows' scores, statuses and notes; grading itself is the same.
+"""
+import dataclasses
+import datetime
+import math
+import tomllib
+from pathlib import Path
+
+from .adjustments import tidy
+from .classbook import RANK, ClassError, lessons
+
+POLICIES = ("accept", "flag", "penalty", "refuse")
+RESUBMISSIONS = ("best", "latest")
+DAY = 86400
+
+
+@dataclasses.dataclass(frozen=True)
+class Course:
+    """The term's settings, checked."""
+    path: str
+    due: dict                     # {lesson: aware datetime}
+    extensions: dict              # {student: {lesson or "*": days}}
+    policy: str = "accept"
+    per_day: float = 0
+    grace: float = 0              # seconds
+    resubmission: str = "best"
+    weights: dict = dataclasses.field(default_factory=dict)   # {lesson: {function: weight}}
+
+    def due_for(self, student, lesson):
+        """The due datetime of `lesson` for `student`, extension included, or None."""
+        due = self.due.get(lesson)
+        if due is None:
+            return None
+        days = self.extensions.get(student, {})
+        return due + datetime.timedelta(days=days.get(lesson, days.get("*", 0)))
+
+    def days_late(self, student, lesson, submitted):
+        """Whole days (each part of a day counting as one) a hand-in made at `submitted` (epoch seconds) is
+        late, 0 when on time or when the lesson has no due date or the time is unknown."""
+        due = self.due_for(student, lesson)
+        if due is None or submitted is None:
+            return 0
+        late = submitted - due.timestamp() - self.grace
+        return math.ceil(late / DAY) if late > 0 else 0
+
+    def weight(self, lesson, function):
+        return self.weights.get(lesson, {}).get(function, 1)
+
+
+def load(path):
+    """The Course of the TOML file at `path`, or ClassError naming what is wrong in it."""
+    where = f"--course {path}"
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ClassError(f"{where}: no such file; expected a course file in TOML (docs/grading.md)") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ClassError(f"{where}: cannot be read ({error}); expected a course file in TOML") from None
+    known = {"resubmission", "timezone", "late", "due", "extensions", "weights"}
+    _no_unknown(where, "", data, known)
+    zone = _zone(where, data.get("timezone"))
+    late = _table(where, "late", data.get("late", {}))
+    _no_unknown(where, "late.", late, {"policy", "per_day", "grace_minutes"})
+    policy = late.get("policy", "accept")
+    if policy not in POLICIES:
+        raise ClassError(f"{where}: late.policy is {policy!r}; expected one of {', '.join(POLICIES)}")
+    per_day = _number(where, "late.per_day", late.get("per_day", 0), 0, 100)
+    if policy == "penalty" and not per_day:
+        raise ClassError(f"{where}: late.policy is \"penalty\" but late.per_day is {per_day!r}; expected the "
+                         f"percent of a lesson's points lost per day late (e.g. per_day = 10)")
+    grace = _number(where, "late.grace_minutes", late.get("grace_minutes", 0), 0, 10 ** 6) * 60
+    resubmission = data.get("resubmission", "best")
+    if resubmission not in RESUBMISSIONS:
+        raise ClassError(f"{where}: resubmission is {resubmission!r}; expected one of {', '.join(RESUBMISSIONS)}")
+    due = {}
+    for lesson, when in _table(where, "due", data.get("due", {})).items():
+        _lesson(where, f"due.{lesson}", lesson)
+        due[lesson] = _datetime(where, f"due.{lesson}", when, zone)
+    extensions = {}
+    for student, days in _table(where, "extensions", data.get("extensions", {})).items():
+        if isinstance(days, dict):
+            for lesson in days:
+                if lesson != "*":
+                    _lesson(where, f"extensions.{student}.{lesson}", lesson)
+            extensions[student] = {lesson: _number(where, f"extensions.{student}.{lesson}", value, 0, 3650)
+                                   for lesson, value in days.items()}
+        else:
+            extensions[student] = {"*": _number(where, f"extensions.{student}", days, 0, 3650)}
+    weights = {}
+    for lesson, table in _table(where, "weights", data.get("weights", {})).items():
+        _lesson(where, f"weights.{lesson}", lesson)
+        for function, value in _table(where, f"weights.{lesson}", table).items():
+            if function not in lessons()[lesson]:
+                raise ClassError(f"{where}: weights.{lesson}.{function}: {lesson} grades no function "
+                                 f"{function!r}; expected one of {', '.join(lessons()[lesson])}")
+            weights.setdefault(lesson, {})[function] = _number(where, f"weights.{lesson}.{function}", value, 0,
+                                                               1000)
+    return Course(str(path), due, extensions, policy, per_day, grace, resubmission, weights)
+
+
+def _no_unknown(where, prefix, table, known):
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ClassError(f"{where}: unknown setting {prefix}{unknown[0]}; expected one of "
+                         f"{', '.join(prefix + name for name in sorted(known))}")
+
+
+def _table(where, name, value):
+    if not isinstance(value, dict):
+        raise ClassError(f"{where}: {name} is {value!r}; expected a table ([{name}])")
+    return value
+
+
+def _lesson(where, name, lesson):
+    if lesson not in lessons():
+        raise ClassError(f"{where}: {name}: no lesson {lesson!r}; expected one of {', '.join(lessons())}")
+
+
+def _number(where, name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ClassError(f"{where}: {name} is {value!r}; expected a number from {low} to {high}")
+    return value
+
+
+def _zone(where, name):
+    if name is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ClassError(f"{where}: timezone is {name!r}; expected a name such as \"Europe/Paris\"") from None
+
+
+def _datetime(where, name, value, zone):
+    """An aware datetime from a TOML date-time (a bare date is due at its end, 23:59:59)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time(23, 59, 59))
+    if not isinstance(value, datetime.datetime):
+        raise ClassError(f"{where}: {name} is {value!r}; expected a date-time such as 2024-10-07T23:59:00+02:00")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone) if zone else value.astimezone()
+    return value
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Which hand-in counts, and what lateness does to a row
+
+def chooser(course):
+    """choose(student, lesson, [(HandIn, result)]) -> ((HandIn, result), why the others do not count) by the
+    course's resubmission and late policies (the best graded one when there is no course file)."""
+
+    def best(candidates):
+        return max(candidates, key=lambda item: (RANK.get(item[1]["status"], 0), item[1]["score"]))
+
+    def latest(candidates):
+        return max(candidates, key=lambda item: (item[0].submitted or 0, item[0].relative))
+
+    def choose(student, lesson, candidates):
+        pick, why = (latest, "the latest one counts") if course and course.resubmission == "latest" else \
+            (best, "the best one counts")
+        if course and course.policy == "refuse":
+            on_time = [item for item in candidates if not course.days_late(student, lesson, item[0].submitted)]
+            if on_time and len(on_time) < len(candidates):
+                return pick(on_time), f"{why.replace('one', 'one on time')}; late hand-ins are refused"
+        return pick(candidates), why
+    return choose
+
+
+def apply(rows, course):
+    """Mark each row's lateness and apply the late policy: a note, a penalty, or a refusal."""
+    for entry in rows:
+        if entry.handin is None:
+            continue
+        days = course.days_late(entry.student, entry.lesson, entry.submitted)
+        entry.late_days = days
+        if not days or course.policy == "accept":
+            continue
+        late = f"late by {days} day{'s' if days != 1 else ''} (due {course.due_for(entry.student, entry.lesson)})"
+        if course.policy == "flag":
+            entry.notes.append(late)
+        elif course.policy == "penalty":
+            lost = min(entry.score, round(entry.total * course.per_day * days / 100, 2))
+            entry.score = tidy(entry.score - lost)
+            entry.notes.append(f"{late}: -{tidy(lost)} ({course.per_day:g}% of {entry.total} per day)")
+        else:  # refuse: only late hand-ins (chooser took an on-time one when there was one)
+            entry.notes.append(f"{late}: refused, late hand-ins are not accepted")
+            entry.status, entry.score = "late: refused", 0
+    return rows
+
+
+def weigh(rows, course):
+    """Scores and totals by the course's weights (a function without one weighs 1)."""
+    for entry in rows:
+        weights = course.weights.get(entry.lesson)
+        if not weights:
+            continue
+        entry.total = tidy(sum(course.weight(entry.lesson, name) for name in lessons()[entry.lesson]))
+        if entry.status == "graded":
+            entry.score = tidy(sum(course.weight(entry.lesson, verdict[0]) * verdict[1]
+                                    for verdict in entry.result["verdicts"]))
+    return rows

@@ -1,0 +1,121 @@
+"""LMS in and out (grading/lms.py, grading/exports.py): Canvas's flat download and Moodle's folders are graded
+under the roster's ids; learners.csv has one row per learner with totals; the Canvas and Moodle import files
+have the columns their documentation asks for; a download that matches nothing stops with what it saw."""
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+
+from grading import classbook, exports, gradebook, lms
+from conftest import assert_each_refused
+from mutants import MUTANTS, edited
+from test_classbook import LESSON_01, SEED, SETTINGS, handed_in
+
+ROSTER = """id,name,email,section
+s001,Anna Smith,anna.smith@uni.example,A
+s002,Bob Jones,bjones@uni.example,B
+s003,Cat Lee,cat.lee@uni.example,A
+"""
+WRONG = next(edited(m.name, m.edits) for m in MUTANTS if (m.name, m.id) == ("initialize_parameters", "no_scale"))
+
+
+def run(handins, out, roster=None):
+    rows, now, _ = gradebook.grade_class(handins, out, SETTINGS, seed=SEED, workers=2, echo=lambda text: None,
+                                         roster=roster)
+    return rows
+
+
+def read(path):
+    return list(csv.DictReader(io.StringIO(path.read_text())))
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory):
+    path = tmp_path_factory.mktemp("roster") / "roster.csv"
+    path.write_text(ROSTER)
+    return path
+
+
+def test_a_canvas_download_is_graded_under_the_rosters_ids(tmp_path, roster):
+    handins = tmp_path / "canvas"
+    handed_in(handins / "annasmith_1001_123456_01_initialization.ipynb", LESSON_01)
+    handed_in(handins / "jonesbob_late_1002_123457_lab1-2.ipynb", LESSON_01, initialize_parameters=WRONG)
+    out = tmp_path / "grades"
+    rows = run(handins, out, roster)
+    graded = {(e.student, e.lesson): (e.score, e.handin) for e in rows if e.status == "graded"}
+    assert graded == {("s001", "01_initialization"): (2, "annasmith_1001_123456_01_initialization.ipynb"),
+                      ("s002", "01_initialization"): (1, "jonesbob_late_1002_123457_lab1-2.ipynb")}
+    assert {e.student for e in rows} == {"s001", "s002", "s003"}  # cat handed nothing in: missing
+    learners = read(out / "learners.csv")
+    assert [(row["student"], row["name"], row["section"], row["total"], row["out_of"]) for row in learners] == [
+        ("s001", "Anna Smith", "A", "2", "18"), ("s002", "Bob Jones", "B", "1", "18"),
+        ("s003", "Cat Lee", "A", "0", "18")]
+    # Canvas's Gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignments' columns
+    canvas = list(csv.reader(io.StringIO((out / "canvas_import.csv").read_text())))
+    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert canvas[0][5:] == list(classbook.lessons())
+    assert canvas[1][:6] == ["Smith, Anna", "1001", "s001", "", "A", "2"]
+    assert canvas[2][:6] == ["Jones, Bob", "1002", "s002", "", "B", "1"]
+    assert canvas[3][:3] == ["Lee, Cat", "", "s003"]
+    assert "Not on the roster" not in (out / "summary.txt").read_text()
+
+
+def test_a_moodle_download_is_graded_under_the_rosters_ids(tmp_path, roster):
+    handins = tmp_path / "moodle"
+    handed_in(handins / "Anna Smith_2001_assignsubmission_file_" / "lab1.ipynb", LESSON_01)
+    handed_in(handins / "Cat Lee_2003_assignsubmission_file_" / "work" / "01.ipynb", LESSON_01,
+              initialize_parameters=WRONG)
+    handed_in(handins / "Dan Brown_2004_assignsubmission_file_" / "01.ipynb", LESSON_01)
+    out = tmp_path / "grades"
+    rows = run(handins, out, roster)
+    graded = {e.student: e.score for e in rows if e.status == "graded"}
+    assert graded == {"s001": 2, "s003": 1, "Dan Brown": 2}
+    assert "Not on the roster: Dan Brown (moodle)" in (out / "summary.txt").read_text()
+    # Moodle's CSV grade import: a column to identify the user by (Email address -> useremail, ID number ->
+    # useridnumber), then one column per grade item
+    moodle = read(out / "moodle_import.csv")
+    assert list(moodle[0])[:4] == ["First name", "Last name", "ID number", "Email address"]
+    assert list(moodle[0])[4:] == list(classbook.lessons())
+    by_email = {row["Email address"]: row for row in moodle}
+    assert by_email["anna.smith@uni.example"]["01_initialization"] == "2"
+    assert by_email["cat.lee@uni.example"]["ID number"] == "s003"
+    assert by_email["cat.lee@uni.example"]["01_initialization"] == "1"
+    assert all(float(row[lesson]) >= 0 for row in moodle for lesson in classbook.lessons())
+
+
+def test_without_a_roster_the_downloads_names_are_the_ids(tmp_path):
+    handins = tmp_path / "handins"
+    for name in ("annasmith_1001_1_01_initialization.ipynb", "annasmith_1009_2_lab.ipynb",
+                 "Bob Jones_2002_assignsubmission_file_/x.ipynb", "ann/lab1.ipynb"):
+        (handins / name).parent.mkdir(parents=True, exist_ok=True)
+        (handins / name).write_text("{}")
+    found, aside, learners, strangers = lms.find(handins)
+    assert sorted(h.student for h in found) == ["Bob Jones", "ann", "annasmith_1001", "annasmith_1009"]
+    assert aside == [] and strangers == [] and learners["Bob Jones"].lms_id == "2002"
+
+
+def test_a_download_that_matches_nothing_stops_and_says_what_it_saw(tmp_path):
+    handins = tmp_path / "handins"
+    handed_in(handins / "Anna Smith - lab 1.ipynb", LESSON_01)
+    handed_in(handins / "lab1 (2).ipynb", LESSON_01)
+    done = subprocess.run([sys.executable, "-m", "grading", "grade-class", str(handins), str(tmp_path / "out"),
+                           "--workers", "1"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "DIR: found 2 notebooks in" in done.stderr and "matched none to a learner and a lesson" in done.stderr
+    assert "Anna Smith - lab 1.ipynb (not in a learner's folder)" in done.stderr
+    assert "Canvas's flat download" in done.stderr
+
+
+def test_bad_rosters_are_named(tmp_path):
+    cases = {"name,email\nAnn,a@x\n": "expected a header with id",
+             "id,name\ns1,Ann\ns1,Bob\n": "line 3: id 's1' is there twice",
+             "id,name\n,Ann\n": "line 2: no id",
+             "id,name\n": "no learner"}
+    assert_each_refused(tmp_path, "roster.csv", lms.read_roster, cases, "--roster")
+
+
+def test_the_import_files_columns():
+    assert exports.CANVAS_COLUMNS == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert {"ID number", "Email address"} <= set(exports.MOODLE_COLUMNS)

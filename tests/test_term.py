@@ -1,0 +1,160 @@
+"""A whole term (grading/adjustments.py, grading/term.py): an adjustment made with `python -m grading adjust`
+survives every re-run and is shown with its reason; a course file's due dates, extensions, late policies
+(flag, penalty per day, refuse), resubmission policies (best, latest) and weights change the gradebook as it
+says; a hand-in's time is nbgrader's or Blackboard's record where there is one, else the file's."""
+import datetime
+import os
+
+import pytest
+
+from grading import adjustments, classbook, gradebook
+from grading.__main__ import main
+from conftest import assert_each_refused
+from mutants import MUTANTS, edited
+from test_classbook import LESSON_01, SEED, SETTINGS, handed_in
+
+DUE = datetime.datetime(2024, 10, 7, 23, 59, tzinfo=datetime.timezone.utc)
+HOUR = 3600
+
+
+def at(path, hours_after_due):
+    """Set the file's modification time to `hours_after_due` after DUE."""
+    when = DUE.timestamp() + hours_after_due * HOUR
+    os.utime(path, (when, when))
+    return path
+
+
+def run(handins, out, course_file=None, **options):
+    rows, now, _ = gradebook.grade_class(handins, out, SETTINGS, seed=SEED, workers=2, echo=lambda text: None,
+                                         course=course_file, **options)
+    return {(e.student, e.lesson): e for e in rows}, now
+
+
+@pytest.fixture(scope="module")
+def term(tmp_path_factory):
+    """ann: right, on time; bob: one mistake, 36 h late; cat: right, 30 h late with a 2-day extension; dan: a
+    right hand-in 2 h late after a wrong one on time."""
+    root = tmp_path_factory.mktemp("term")
+    mutant = next(m for m in MUTANTS if (m.name, m.id) == ("initialize_parameters", "no_scale"))
+    wrong = edited(mutant.name, mutant.edits)
+    handins = root / "handins"
+    at(handed_in(handins / "ann" / "01_initialization.ipynb", LESSON_01), -5)
+    at(handed_in(handins / "bob" / "lab1.ipynb", LESSON_01, initialize_parameters=wrong), 36)
+    at(handed_in(handins / "cat" / "01_initialization.ipynb", LESSON_01), 30)
+    at(handed_in(handins / "dan" / "first" / "01.ipynb", LESSON_01, initialize_parameters=wrong), -1)
+    at(handed_in(handins / "dan" / "second" / "01.ipynb", LESSON_01), 2)
+    return root, handins
+
+
+def settings(root, late, resubmission="best", extra=""):
+    path = root / f"course_{abs(hash((late, resubmission, extra)))}.toml"
+    path.write_text(f'resubmission = "{resubmission}"\n\n[late]\n{late}\n\n[due]\n'
+                    f'"01_initialization" = 2024-10-07T23:59:00Z\n\n[extensions]\ncat = 2\n{extra}')
+    return path
+
+
+def test_an_adjustment_survives_every_rerun_and_shows_its_reason(term, tmp_path):
+    root, handins = term
+    out = tmp_path / "grades"
+    rows, _ = run(handins, out)
+    assert rows["bob", "01_initialization"].score == 1
+    assert main(["adjust", str(out), "bob", "01_initialization", "1", "--function", "initialize_parameters",
+                 "--reason", "regrade request: the scale was in the text", "--by", "ta"]) == 0
+    assert main(["adjust", str(out), "ann", "01_initialization", "-0.5", "--reason", "late cover page"]) == 0
+    for _ in range(2):  # applied on every run, the second one grading nothing
+        rows, now = run(handins, out)
+        assert rows["bob", "01_initialization"].score == 2 and rows["ann", "01_initialization"].score == 1.5
+    assert now == 0
+    book = (out / "gradebook.csv").read_text().splitlines()
+    assert book[0] == "student,lesson,score,total,status,submitted,days_late,notes"
+    bob = next(line for line in book if line.startswith("bob,01_"))
+    assert bob.startswith("bob,01_initialization,2,2,graded,") and \
+        "adjusted initialize_parameters set to 1: regrade request: the scale was in the text (ta, " in bob
+    feedback = (out / "feedback" / "bob" / "01_initialization.md").read_text()
+    assert "| initialize_parameters | 1/1 | wrong (adjusted) |" in feedback
+    assert "## Changes to your score\n\n- adjusted initialize_parameters set to 1: regrade request" in feedback
+    assert "adjusted -0.5: late cover page" in (out / "feedback" / "ann" / "01_initialization.md").read_text()
+    functions = (out / "functions.csv").read_text()
+    assert "adjusted initialize_parameters set to 1" in functions
+    assert "bob,bob,,,2,0,0,0,0,2,18,11.1" in (out / "learners.csv").read_text().splitlines()
+
+
+def test_bad_adjustments_are_named(tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    cases = [(["ann", "07_nothing", "1"], "lesson '07_nothing'; expected one of 01_initialization"),
+             (["ann", "01_initialization", "2", "--function", "initialize_parameters"],
+              "points '2' for the function initialize_parameters; expected a function's point from 0 to 1"),
+             (["ann", "01_initialization", "lots"], "points 'lots'; expected a number"),
+             (["ann", "01_initialization", "1", "--function", "relu"], "function 'relu'; 01_initialization grades")]
+    for args, message in cases:
+        assert main(["adjust", str(tmp_path / "out")] + args + ["--reason", "why"]) == 2
+        assert message in capsys.readouterr().err, args
+    assert not (tmp_path / "out" / "adjustments.csv").exists()
+    (tmp_path / "out" / "adjustments.csv").write_text("who,what\n")
+    with pytest.raises(classbook.ClassError, match="header .* expected student,lesson,function,points"):
+        adjustments.load(tmp_path / "out")
+
+
+def test_a_late_hand_in_is_flagged_or_penalised_per_day_and_an_extension_counts(term, tmp_path):
+    root, handins = term
+    out = tmp_path / "grades"
+    rows, _ = run(handins, out, settings(root, 'policy = "flag"'))
+    assert [rows[s, "01_initialization"].late_days for s in ("ann", "bob", "cat", "dan")] == [0, 2, 0, 1]
+    assert rows["bob", "01_initialization"].score == 1
+    assert "late by 2 days" in rows["bob", "01_initialization"].notes[0]
+    assert rows["dan", "01_initialization"].score == 2  # best: the late one, 2 h late: a day
+    rows, now = run(handins, out, settings(root, 'policy = "penalty"\nper_day = 10'))
+    assert now == 0
+    assert rows["bob", "01_initialization"].score == 0.6  # 1 - 2 days x 10% of 2
+    assert rows["dan", "01_initialization"].score == 1.8 and rows["dan", "01_initialization"].late_days == 1
+    assert rows["ann", "01_initialization"].score == 2 and rows["cat", "01_initialization"].score == 2
+    bob = (out / "feedback" / "bob" / "01_initialization.md").read_text()
+    assert "late by 2 days (due 2024-10-07 23:59:00+00:00): -0.4 (10% of 2 per day)" in bob
+    assert ",0.6,2,graded," in (out / "gradebook.csv").read_text()
+
+
+def test_refused_and_latest_hand_ins(term, tmp_path):
+    root, handins = term
+    out = tmp_path / "grades"
+    rows, _ = run(handins, out, settings(root, 'policy = "refuse"'))
+    assert (rows["bob", "01_initialization"].status, rows["bob", "01_initialization"].score) == ("late: refused", 0)
+    dan = rows["dan", "01_initialization"]
+    assert (dan.handin, dan.score, dan.status) == ("first/01.ipynb", 1, "graded")  # the one on time
+    assert "late hand-ins are refused" in (out / "feedback" / "dan" / "01_initialization.md").read_text()
+    rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest"))
+    assert rows["dan", "01_initialization"].handin == "second/01.ipynb"
+    rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest", '\n[weights."01_initialization"]\n'
+                                                                             'initialize_parameters = 3\n'))
+    assert (rows["bob", "01_initialization"].score, rows["bob", "01_initialization"].total) == (1, 4)
+    assert (rows["ann", "01_initialization"].score, rows["ann", "02_forward_propagation"].total) == (4, 6)
+
+
+def test_the_time_of_a_hand_in_is_nbgraders_or_blackboards_record(tmp_path):
+    handins = tmp_path / "handins"
+    notebook = at(handed_in(handins / "ann" / "01" / "01_initialization.ipynb", LESSON_01), -10)
+    (notebook.parent / "timestamp.txt").write_text("2024-10-09 10:00:00.000000 UTC")
+    blackboard = handins / "Lab 1_bjones_attempt_2024-10-08-10-00-00_lab1.ipynb"
+    at(handed_in(blackboard, LESSON_01), -10)
+    (handins / "Lab 1_bjones_attempt_2024-10-08-10-00-00.txt").write_text("Name: Bob Jones (bjones)\n")
+    path = settings(tmp_path, 'policy = "flag"')
+    rows, _ = run(handins, tmp_path / "grades", path)
+    assert rows["ann", "01_initialization"].late_days == 2
+    assert rows["bjones", "01_initialization"].status == "graded"
+    expected = datetime.datetime(2024, 10, 8, 10).astimezone().timestamp()
+    assert rows["bjones", "01_initialization"].submitted == expected
+
+
+def test_bad_course_files_are_named(tmp_path):
+    from grading import term
+    cases = {'[late]\npolicy = "later"': "late.policy is 'later'; expected one of accept, flag, penalty, refuse",
+             '[late]\npolicy = "penalty"': "late.per_day is 0; expected the percent",
+             '[due]\n"09_x" = 2024-10-07': "due.09_x: no lesson '09_x'; expected one of 01_initialization",
+             'resubmission = "first"': "resubmission is 'first'; expected one of best, latest",
+             '[due]\n"01_initialization" = "monday"': "due.01_initialization is 'monday'; expected a date-time",
+             'deadline = 3': "unknown setting deadline",
+             '[weights."01_initialization"]\nrelu = 2': "weights.01_initialization.relu: 01_initialization grades "
+                                                       "no function 'relu'",
+             'late = [': "cannot be read"}
+    assert_each_refused(tmp_path, "course.toml", term.load, cases, "--course")
+    with pytest.raises(classbook.ClassError, match="no such file"):
+        term.load(tmp_path / "nowhere.toml")
