@@ -6,18 +6,22 @@
 - `identical file`: two learners handed in the same bytes for a lesson;
 - `same code` / `similar code`: the graded functions of two learners' hand-ins, compared after normalising
   names (every variable and argument renamed by its order of appearance), comments, strings and spacing, are
-  identical (similarity 1.00) or nearly so (at least SIMILAR). Code equal, so normalised, to the lesson's own
-  solution or to the student edition's stub is left out of the comparison: everyone who got it right or left
-  it unwritten would match. `functions` names the functions compared, `similarity` is their mean, weighted by
-  length;
+  identical (similarity 1.00) or nearly so (at least SIMILAR). Code that many would write alike is left out of
+  the comparison: the lesson's own solution, the student edition's stub, and any code that more than
+  COMMON_AT_LEAST learners (or COMMON_SHARE of the class, if more) handed in, such as a frequent mistake:
+  learners who made the same common slip did not copy one another. Short code is no evidence either: a pair
+  is reported when the code compared holds at least SAME_TOKENS tokens (SIMILAR_TOKENS for similar code) on
+  each side. `functions` names the functions compared, `similarity` is their mean, weighted by length;
 - `attempt`: a graded function tried to use the library's solutions or to leave the jail (the jail stopped it);
 - `missing` / `unreadable`: whose hand-in of a lesson was not found, or could not be read.
 """
 import builtins
+import collections
 import difflib
 import io
 import itertools
 import keyword
+import math
 import tokenize
 from pathlib import Path
 
@@ -25,6 +29,8 @@ from .classbook import GRADED, MISSING, UNREADABLE, csv_text, lessons, write_ato
 from .notebooks import NOTEBOOKS, exercise_name, read_notebook, strip_solutions
 
 SIMILAR = 0.9
+COMMON_AT_LEAST, COMMON_SHARE = 3, 0.05  # code handed in by more learners than this is common, not copied
+SAME_TOKENS, SIMILAR_TOKENS = 30, 60     # the least code, in tokens on each side, that is evidence of a copy
 HEADER = ["kind", "lesson", "student", "other", "similarity", "functions", "detail"]
 KEPT = set(keyword.kwlist) | set(dir(builtins)) | {"np", "numpy", "self"}
 
@@ -72,18 +78,24 @@ def _common(lesson):
     return common
 
 
-def similarity(mine, theirs, common):
-    """(mean similarity weighted by length, the functions compared) of two hand-ins' {function: code}."""
-    weighted, length, compared = 0.0, 0, []
-    for name in sorted(set(mine) & set(theirs)):
-        a, b = mine[name], theirs[name]
-        if a in common.get(name, ()) or b in common.get(name, ()) or not a or not b:
-            continue
-        ratio = 1.0 if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-        weighted += ratio * (len(a) + len(b))
-        length += len(a) + len(b)
-        compared.append(name)
-    return (weighted / length if length else 0.0), compared
+def similarity(mine, theirs, common, at_least=0.0):
+    """(mean similarity weighted by length, the functions compared) of two hand-ins' {function: code}.
+
+    A pair that cannot reach `at_least` is given 0.0 without its exact ratios: bounds are tried first (from the
+    lengths, then from the tokens in common, as difflib offers them), so a class of hundreds stays quick."""
+    pairs = [(name, mine[name], theirs[name]) for name in sorted(set(mine) & set(theirs))
+             if mine[name] and theirs[name] and not {mine[name], theirs[name]} & common.get(name, set())]
+    names = [name for name, _, _ in pairs]
+    length = sum(len(a) + len(b) for _, a, b in pairs)
+    if not pairs or 2 * sum(min(len(a), len(b)) for _, a, b in pairs) < at_least * length:
+        return 0.0, names
+    matchers = [(a == b, difflib.SequenceMatcher(None, a, b, autojunk=False), len(a) + len(b))
+                for _, a, b in pairs]
+    for bound in ("quick_ratio", "ratio"):
+        score = sum((1.0 if same else getattr(matcher, bound)()) * size for same, matcher, size in matchers) / length
+        if score < at_least:
+            return 0.0, names
+    return score, names
 
 
 def report(rows, learners=None):
@@ -100,6 +112,13 @@ def report(rows, learners=None):
             except Exception:  # a notebook that cannot be read was not graded either
                 continue
         common = _common(lesson) if code else {}
+        shared = collections.Counter(item for functions in code.values() for item in functions.items())
+        limit = max(COMMON_AT_LEAST, math.ceil(COMMON_SHARE * len(code)))
+        for (name, source), count in shared.items():
+            if count > limit:
+                common.setdefault(name, set()).add(source)
+        own = {student: {name for name, source in functions.items() if source not in common.get(name, ())}
+               for student, functions in code.items()}  # what is worth comparing in each hand-in
         for mine, theirs in itertools.combinations(sorted(counted, key=lambda e: e.student), 2):
             if mine.student == theirs.student:
                 continue
@@ -107,10 +126,11 @@ def report(rows, learners=None):
                 found.append(["identical file", lesson, mine.student, theirs.student, "1.00", "",
                               f"{mine.handin} and {theirs.handin} have the same bytes"])
                 continue
-            if mine.student not in code or theirs.student not in code:
+            if not own.get(mine.student, set()) & own.get(theirs.student, set()):
                 continue
-            score, compared = similarity(code[mine.student], code[theirs.student], common)
-            if compared and score >= SIMILAR:
+            score, compared = similarity(code[mine.student], code[theirs.student], common, at_least=SIMILAR)
+            evidence = sum(min(len(code[mine.student][name]), len(code[theirs.student][name])) for name in compared)
+            if compared and score >= SIMILAR and evidence >= (SAME_TOKENS if score == 1.0 else SIMILAR_TOKENS):
                 kind = "same code" if score == 1.0 else "similar code"
                 found.append([kind, lesson, mine.student, theirs.student, f"{score:.2f}", " ".join(compared),
                               "compared with names, comments, strings and spacing set aside"])

@@ -69,3 +69,48 @@ def test_the_report_finds_copies_attempts_and_the_missing(tmp_path):
     assert ["missing", "02_forward_propagation", "ann", "", "", "", "no hand-in found"] in found
     text = (out / "integrity.txt").read_text()
     assert "same code: 1\n  01_initialization: ann and bob, similarity 1.00 [initialize_parameters_deep]" in text
+
+
+def entries(folder, sources_by_student):
+    """Graded rows of lesson 01 as report() reads them: each learner's hand-in with the exercises given."""
+    import hashlib
+    import types
+    from grading.classbook import GRADED
+    rows = []
+    for student, sources in sources_by_student.items():
+        path = handed_in(folder / student / "01.ipynb", LESSON_01, **sources)
+        digest = hashlib.sha256(path.read_bytes() + student.encode()).hexdigest()  # no two files alike
+        handin = types.SimpleNamespace(path=path, digest=digest)
+        rows.append(types.SimpleNamespace(student=student, lesson="01_initialization", status=GRADED, result={},
+                                          handin="01.ipynb", handin_object=handin))
+    return rows
+
+
+def pairs_found(rows):
+    return {(line[0], line[2], line[3]) for line in integrity.report(rows) if line[3]}
+
+
+def test_a_common_mistake_is_no_evidence_of_copying(tmp_path):
+    """Five of eight learners made the same slip (W not scaled by 0.01): they did not copy one another; the
+    two who share code no one else wrote are reported."""
+    slip = {"initialize_parameters_deep": OWN.replace("0.01 * ", "")}
+    rows = entries(tmp_path, {**{f"s{k}": slip for k in range(5)}, "ann": {"initialize_parameters_deep": OWN},
+                              "bob": {"initialize_parameters_deep": RENAMED}, "cat": {}})
+    assert pairs_found(rows) == {("same code", "ann", "bob")}
+    assert ("same code", "s0", "s1") in pairs_found(rows[:3] + rows[5:])  # two of them alone: the same code
+
+
+def test_short_code_is_no_evidence(tmp_path):
+    """A near copy of a few lines is too little to tell copying from chance; the same code of 30 tokens is."""
+    short = "def initialize_parameters(n_x, n_h, n_y, seed=1):\n    return {'W1': np.zeros((n_h, n_x))}\n"
+    near = short.replace("np.zeros", "np.ones")
+    rows = entries(tmp_path, {"ann": {"initialize_parameters": short}, "bob": {"initialize_parameters": near}})
+    assert len(integrity.normalised(short)) < integrity.SIMILAR_TOKENS
+    assert integrity.similarity(*[integrity._function_code(grading_notebook(row)) for row in rows], {},
+                                at_least=integrity.SIMILAR)[0] >= integrity.SIMILAR
+    assert pairs_found(rows) == set()
+
+
+def grading_notebook(row):
+    from grading import read_notebook
+    return read_notebook(row.handin_object.path)
