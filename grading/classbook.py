@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import jail as jails
-from .notebooks import MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, exercise_name, checked_name
+from .notebooks import MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, reading_limit, exercise_name, checked_name
 
 CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (docs/grading.md)
 CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
@@ -258,6 +258,11 @@ def grade_job(job, settings):
 
 def grade_content(content, file_name, seed, settings):
     """Read the notebook from its bytes, match it to its lesson, grade that lesson's functions in the jail."""
+    with reading_limit():  # IPython's reading of its cells, in this process: bounded for the whole hand-in
+        return _grade_content(content, file_name, seed, settings)
+
+
+def _grade_content(content, file_name, seed, settings):
     from .grade import grade
     try:
         import nbformat
