@@ -90,6 +90,8 @@ def bwrap_path():
     return shutil.which("bwrap")
 
 
+# What a jail's first process checks: that the filter is in force, by calls that, were it not, would leave
+# nothing behind (the thread keyring's id is asked for without creating one)
 PROBE = """
 import ctypes, errno, json, os
 libc = ctypes.CDLL(None, use_errno=True)
@@ -99,7 +101,7 @@ def refused(*call):
     return done == -1 and ctypes.get_errno() == errno.EPERM
 status = dict(line.split(":\\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\\t" in line)
 print(json.dumps({"uid": os.getuid(), "seccomp": status.get("Seccomp", "").strip(),
-                  "keys": refused(250, 0, -4, 0), "unshare": refused(272, 0x10000000),
+                  "keys": refused(250, 0, -1, 0), "unshare": refused(272, 0x10000000),
                   "shm": refused(29, 0, 4096, 0o1600), "memfd": refused(319, b"probe", 0)}))
 """
 PROBE_EXPECTED = {"seccomp": "2", "keys": True, "unshare": True, "shm": True, "memfd": True}
@@ -231,8 +233,11 @@ class Jail:
                    MPLCONFIGDIR=f"{home}/.matplotlib", JUPYTER_PLATFORM_DIRS="1")
         return env
 
-    def _start(self, cgroup):
-        """In the child, before bwrap starts: into the run's memory cgroup, then the limits."""
+    def _start(self, cgroup, keyctl):
+        """In the child, before bwrap starts: a new session keyring of its own (not the grader's, which every
+        run would share), into the run's memory cgroup, then the limits."""
+        if keyctl is not None:
+            keyctl(KEYCTL_JOIN_SESSION_KEYRING, None)
         if cgroup is not None:
             cgroup.join()
         self._set_limits()
@@ -267,12 +272,13 @@ class Jail:
         lib = None if self.isolated else _copy_lib(Path(work) / ".jail_lib")
         info_read, info_write = os.pipe() if self.isolated else (None, None)
         seccomp_fd = seccomp.program_fd() if self.isolated else None
+        keyctl = _keyctl()
         process = None
         try:
             process = subprocess.Popen(self.command(argv, info_write, lib, seccomp_fd), stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                                       preexec_fn=lambda: self._start(cgroup), env=env, cwd=work,
-                                       pass_fds=(info_write, seccomp_fd) if self.isolated else ())
+                                       preexec_fn=lambda: self._start(cgroup, keyctl), env=env, cwd=work,
+                                       pass_fds=tuple(fd for fd in (info_write, seccomp_fd) if fd is not None))
         finally:
             for fd in (info_write, seccomp_fd):
                 if fd is not None:
@@ -300,6 +306,25 @@ class Jail:
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
         return Finished(status, process.returncode, b"".join(chunks["results"]), output,
                         time.monotonic() - start, _children_cpu() - cpu, peak)
+
+
+KEYCTL_JOIN_SESSION_KEYRING = 1
+
+
+def _keyctl():
+    """libc's keyctl-by-syscall, looked up here (not in the child, between fork and exec); None off Linux."""
+    if "keyctl" not in _LIBC:
+        import ctypes
+        number = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+        try:
+            syscall = ctypes.CDLL(None, use_errno=True).syscall
+            _LIBC["keyctl"] = (lambda *args: syscall(number, *args)) if number else None
+        except (OSError, AttributeError):
+            _LIBC["keyctl"] = None
+    return _LIBC["keyctl"]
+
+
+_LIBC = {}
 
 
 def fresh_uid():
