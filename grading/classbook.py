@@ -232,8 +232,9 @@ _WORKER = {"lock": threading.Lock()}
 
 
 def worker_jail(settings):
-    """This process's Jail (one per process: its user id comes from the process id), made on first use;
-    JailUnavailable where none can be made (a Dask worker without bubblewrap: its hand-ins are not graded)."""
+    """This process's Jail (one per process; each of its runs gets a user id and a memory cgroup of its own),
+    made on first use; JailUnavailable where none can be made (a Dask worker without bubblewrap: its hand-ins
+    are not graded)."""
     from .grade import make_jail, student_files
     made = _WORKER.get("jail")
     if made is None or made[0] != os.getpid() or made[1] != settings:
