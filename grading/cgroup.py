@@ -8,6 +8,7 @@ where that is what the machine mounts. Each run's cgroup is made below the grade
 import errno
 import itertools
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -157,7 +158,8 @@ class MemoryCgroup:
 
 
 def sweep(folder):
-    """Remove the empty cgroups left below `folder` by graders that no longer run."""
+    """Remove the cgroups left below `folder` by graders that no longer run, killing what is left in them (a
+    jail's processes only: a cgroup of a jail holds nothing else)."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -168,6 +170,15 @@ def sweep(folder):
         pid = entry.name[len(PREFIX):].split("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and not os.path.exists(f"/proc/{pid}"):
             try:
-                os.rmdir(entry.path)
-            except OSError:
+                for left in Path(entry.path, "cgroup.procs").read_text().split():
+                    os.kill(int(left), signal.SIGKILL)
+            except (OSError, ValueError):
                 pass
+            for _ in range(100):
+                try:
+                    os.rmdir(entry.path)
+                    break
+                except OSError as error:
+                    if error.errno != errno.EBUSY:
+                        break
+                    time.sleep(0.01)

@@ -236,6 +236,10 @@ class Jail:
     def _start(self, cgroup, keyctl):
         """In the child, before bwrap starts: a new session keyring of its own (not the grader's, which every
         run would share), into the run's memory cgroup, then the limits."""
+        if _PRCTL.get("prctl") is not None:  # killed with the grader, even one that dies before bwrap starts
+            _PRCTL["prctl"](PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != _PRCTL["parent"]:
+                os._exit(1)
         if keyctl is not None:
             keyctl(KEYCTL_JOIN_SESSION_KEYRING, None)
         if cgroup is not None:
@@ -273,6 +277,7 @@ class Jail:
         info_read, info_write = os.pipe() if self.isolated else (None, None)
         seccomp_fd = seccomp.program_fd() if self.isolated else None
         keyctl = _keyctl()
+        _prctl()
         process = None
         try:
             process = subprocess.Popen(self.command(argv, info_write, lib, seccomp_fd), stdin=subprocess.PIPE,
@@ -325,6 +330,19 @@ def _keyctl():
 
 
 _LIBC = {}
+PR_SET_PDEATHSIG = 1
+_PRCTL = {}
+
+
+def _prctl():
+    """libc's prctl, looked up here (not in the child), and the pid the child's parent must have."""
+    if "prctl" not in _PRCTL:
+        import ctypes
+        try:
+            _PRCTL["prctl"] = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            _PRCTL["prctl"] = None
+    _PRCTL["parent"] = os.getpid()
 
 
 def fresh_uid():

@@ -311,3 +311,24 @@ def test_the_plain_python_reading_agrees_with_ipython():
                 "%%time\nx = 1", "s = '''\n%time\n'''", ""]
     for source in sources:
         assert notebooks.python_source(source) == TransformerManager().transform_cell(source), source
+
+
+def test_a_cgroup_left_by_a_killed_grader_is_removed_with_what_is_in_it():
+    if os.geteuid() != 0:
+        pytest.skip("memory cgroups are made by a grader run as root (as in CI)")
+    version, parent = jails.cgroups.parent()
+    assert version, f"no memory cgroup as root on this machine: {parent}"
+    dead = os.fork()
+    if dead == 0:
+        os._exit(0)
+    os.waitpid(dead, 0)  # a grader's pid that no longer runs
+    left = jails.cgroups.MemoryCgroup(version, parent, 64 << 20)
+    stale = left.folder.rename(left.folder.with_name(f"dnn-jail-{dead}-0"))
+    import subprocess
+    orphan = subprocess.Popen(["sleep", "300"], preexec_fn=lambda: Path(stale, "cgroup.procs").write_text("0"))
+    try:
+        jails.Jail(LIMITS)  # a new grader's jail sweeps the old one's cgroups
+        assert orphan.wait(timeout=10) == -9 and not stale.exists()
+    finally:
+        orphan.kill()
+        orphan.wait()
