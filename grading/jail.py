@@ -306,7 +306,7 @@ class Jail:
                 _remove_cgroup(cgroup)
             if work:
                 shutil.rmtree(work, ignore_errors=True)
-        if kills and status == "ok":
+        if kills and status in ("ok", "time"):  # at its memory limit a jail may crawl before the kernel kills
             status = "memory"
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
         return Finished(status, process.returncode, b"".join(chunks["results"]), output,
