@@ -26,12 +26,13 @@ browser:
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) || \
 	  echo "make browser: could not install Debian's chromium; the browser test will be skipped"
 
-# The grader runs each hand-in in a bubblewrap jail (docs/grading.md): install Debian's bubblewrap when it is
-# missing. Where it cannot be installed, the jail tests fail and the grader refuses to grade without --no-jail.
+# The grader runs each hand-in in a bubblewrap jail with a seccomp filter made by libseccomp (docs/grading.md):
+# install Debian's bubblewrap and libseccomp2 when they are missing. Where they cannot be installed, the jail
+# tests fail and the grader refuses to grade without --no-jail.
 jail:
-	@command -v bwrap >/dev/null 2>&1 || \
-	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap) || \
-	  echo "make jail: could not install Debian's bubblewrap; the grader needs it (or --no-jail)"
+	@command -v bwrap >/dev/null 2>&1 && /sbin/ldconfig -p | grep -q 'libseccomp\.so\.2 ' || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap libseccomp2) || \
+	  echo "make jail: could not install Debian's bubblewrap and libseccomp2; the grader needs them (or --no-jail)"
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py

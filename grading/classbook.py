@@ -29,7 +29,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import jail as jails
-from .notebooks import MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, exercise_name, checked_name
+from .notebooks import MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, reading_limit, exercise_name, checked_name
 
 CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (docs/grading.md)
 CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
@@ -245,8 +245,9 @@ _WORKER = {"lock": threading.Lock()}
 
 
 def worker_jail(settings):
-    """This process's Jail (one per process: its user id comes from the process id), made on first use;
-    JailUnavailable where none can be made (a Dask worker without bubblewrap: its hand-ins are not graded)."""
+    """This process's Jail (one per process; each of its runs gets a user id and a memory cgroup of its own),
+    made on first use; JailUnavailable where none can be made (a Dask worker without bubblewrap: its hand-ins
+    are not graded)."""
     from .grade import make_jail, student_files
     made = _WORKER.get("jail")
     if made is None or made[0] != os.getpid() or made[1] != settings:
@@ -271,6 +272,11 @@ def grade_job(job, settings):
 
 def grade_content(content, file_name, seed, settings):
     """Read the notebook from its bytes, match it to its lesson, grade that lesson's functions in the jail."""
+    with reading_limit():  # IPython's reading of its cells, in this process: bounded for the whole hand-in
+        return _grade_content(content, file_name, seed, settings)
+
+
+def _grade_content(content, file_name, seed, settings):
     from .grade import grade
     try:
         import nbformat

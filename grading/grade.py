@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from . import jail as jails
-from .notebooks import NOTEBOOKS, read_notebook, exercise_name, checked_name
+from .notebooks import NOTEBOOKS, read_notebook, reading_limit, exercise_name, checked_name
 from .verdict import Verdict, check_function
 
 CELL_TIMEOUT, TIMEOUT = 300, 900  # seconds, for a full run
@@ -81,7 +81,11 @@ def grade(path, full=False, limits=None, isolated=True, seed=None, cell_timeout=
     the executed notebook to `executed` if given. `seed`: of the fresh cases (drawn at random when None).
     `exercises`: the graded functions (by default expected_exercises); `jail`: a Jail to check them in (made
     with the same `limits` and `isolated`; by default a new one)."""
-    path = Path(path)
+    with reading_limit():  # IPython's reading of the hand-in's cells, in this process: bounded in all
+        return _grade(Path(path), full, limits, isolated, seed, cell_timeout, timeout, executed, exercises, jail)
+
+
+def _grade(path, full, limits, isolated, seed, cell_timeout, timeout, executed, exercises, jail):
     nb = read_notebook(path)
     seed = secrets.randbelow(2 ** 31) if seed is None else seed
     notes = [] if isolated else [NOT_ISOLATED]
@@ -138,6 +142,8 @@ class Run:
             self.stopped = "the grader's time limit (the notebook's jail had to be killed)"
         elif finished.status == "output" and not self.stopped:
             self.stopped = "it printed too much"
+        elif finished.status == "memory" and not self.stopped:
+            self.stopped = "it used more memory than the jail's limit (the kernel killed a process)"
         self.failed = finished.output[-600:] if finished.code not in (0, None) and not self.stopped else ""
 
     def notes(self, nb):

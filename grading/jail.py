@@ -7,15 +7,21 @@ the grading machine answers there. It runs as an unprivileged user with no capab
 any (no_new_privs), under limits on memory, CPU time, processes, file size and output; a run that goes past
 its wall-clock time is killed with everything it started (the process namespace dies with it).
 
-As root (CI, most grading machines) bwrap sets up the namespaces and setpriv drops to a user id of the jail's
-own (JAIL_UID_BASE + the grader's process id, so the process limit counts the jail's processes only); as a
-normal user, bwrap makes a user namespace and the code runs as that user.
+As root (CI, most grading machines) bwrap sets up the namespaces and setpriv drops to a user id that no run
+has had since the machine started (drawn from a counter kept in /run, so the process limit counts this
+run's processes only and nothing the kernel keeps by user id, such as keyrings, passes from one run to the
+next); as a normal user, bwrap makes a new user namespace for each run and the code runs as that user.
+
+Every jail also has a seccomp filter (seccomp.py: no keyrings, namespaces, mounts, System V IPC, memfd, bpf,
+perf events, userfaultfd, ptrace, modules or kexec) and, where the machine has one, a memory cgroup of its
+own (cgroup.py) that counts all the memory it holds against its limit, removed when the run ends.
 
 Where no jail can be had (no bwrap, or a kernel that refuses the namespaces), `Jail(isolated=True)` raises
 JailUnavailable; `Jail(isolated=False)` runs the same command with the same limits but without the namespaces,
 and every scorecard says so.
 """
 import dataclasses
+import fcntl
 import os
 import resource
 import selectors
@@ -27,7 +33,13 @@ import tempfile
 import time
 from pathlib import Path
 
-JAIL_UID_BASE = 100000
+from . import cgroup as cgroups
+from . import seccomp
+
+# As root each run gets the next user id of this range, counted in UID_FILE (in /run: from one boot to the next,
+# as long as the kernel keeps anything by user id)
+FIRST_UID, LAST_UID = 2_000_000_000, 4_000_000_000
+UID_FILE = "/run/dnn-jail-next-uid"
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 HOME, LIB, FILES = "/home/learner", "/jail/lib", "/jail/files"
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
@@ -59,14 +71,16 @@ class Limits:
 @dataclasses.dataclass
 class Finished:
     """How a jailed run ended: `status` is "ok" (it exited by itself), "time" (killed at the wall-clock limit),
-    "output" (killed for printing too much) or "results" (killed for sending too much back); `code` is its
-    exit status (negative: the signal that killed it)."""
+    "output" (killed for printing too much), "results" (killed for sending too much back) or "memory" (the
+    kernel killed one of its processes at the jail's memory limit); `code` is its exit status (negative: the
+    signal that killed it)."""
     status: str
     code: int
     results: bytes
     output: str
     seconds: float
     cpu_seconds: float = 0.0
+    peak_bytes: int = 0     # the most memory the jail's cgroup held at once (0: no cgroup)
 
 
 class JailUnavailable(RuntimeError):
@@ -77,19 +91,61 @@ def bwrap_path():
     return shutil.which("bwrap")
 
 
+# What a jail's first process checks: that the filter is in force, by calls that, were it not, would leave
+# nothing behind (the thread keyring's id is asked for without creating one)
+PROBE = """
+import ctypes, errno, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+def refused(*call):
+    ctypes.set_errno(0)
+    done = libc.syscall(*call)
+    return done == -1 and ctypes.get_errno() == errno.EPERM
+status = dict(line.split(":\\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\\t" in line)
+print(json.dumps({"uid": os.getuid(), "seccomp": status.get("Seccomp", "").strip(),
+                  "keys": refused(250, 0, -1, 0), "unshare": refused(272, 0x10000000),
+                  "shm": refused(29, 0, 4096, 0o1600), "memfd": refused(319, b"probe", 0)}))
+"""
+PROBE_EXPECTED = {"seccomp": "2", "keys": True, "unshare": True, "shm": True, "memfd": True}
+
+
 def problem():
-    """None when a jail can be made here, else why not (checked by making one)."""
+    """None when a jail can be made here, else why not (checked by making one, and checking from inside it that
+    its filter refuses keyrings, namespaces, System V shared memory and memfd, that it has a user id no run had
+    before, and that its memory cgroup, where the machine has one, counted it)."""
     if not sys.platform.startswith("linux"):
         return f"the jail needs Linux (bubblewrap); this is {sys.platform}"
     if not bwrap_path():
         return "bubblewrap (bwrap) is not installed: `make jail` installs Debian's bubblewrap package"
     try:
+        seccomp.program()
+    except seccomp.SeccompUnavailable as error:
+        return f"no seccomp filter can be made: {error}"
+    if sys.maxsize < 2 ** 32 or os.uname().machine not in ("x86_64", "aarch64"):
+        return f"the jail's probe knows the system calls of x86_64 and aarch64; this is {os.uname().machine}"
+    try:
         with Jail(Limits(wall_seconds=30)) as jail:
-            done = jail.run([sys.executable, "-I", "-c", "print('ok')"])
+            before = set(jail.uids)
+            done = jail.run([sys.executable, "-I", "-c", PROBE if os.uname().machine == "x86_64"
+                             else PROBE.replace("(250,", "(219,").replace("(272,", "(97,")
+                             .replace("(29,", "(194,").replace("(319,", "(279,")])
     except OSError as error:
         return f"bwrap could not start: {error}"
-    if done.status != "ok" or done.code != 0 or done.results.strip() != b"ok":
+    except JailUnavailable as error:
+        return str(error)
+    if done.status != "ok" or done.code != 0:
         return f"bwrap could not make a jail here (exit status {done.code}): {done.output.strip()[-300:]}"
+    try:
+        seen = __import__("json").loads(done.results)
+    except ValueError:
+        return f"the jail's probe sent back {done.results[:200]!r}; expected JSON"
+    wrong = {key: seen.get(key) for key, value in PROBE_EXPECTED.items() if seen.get(key) != value}
+    if wrong:
+        return (f"the jail's seccomp filter is not in force: its probe saw {wrong}; expected {PROBE_EXPECTED} "
+                f"(Seccomp 2: a filter; True: the call was refused)")
+    if jail.root and (seen["uid"] in before or seen["uid"] < FIRST_UID):
+        return f"the jail ran as user {seen['uid']}; expected a user id of its own, at least {FIRST_UID}"
+    if jail.memory and done.peak_bytes <= 0:
+        return f"the jail's memory cgroup ({jail.memory}) counted nothing; expected the memory of its processes"
     return None
 
 
@@ -100,7 +156,12 @@ class Jail:
         """`files`: a folder shown read-only at /jail/files (the notebook and what it needs, for a full run)."""
         self.limits, self.isolated, self.files = limits or Limits(), isolated, files
         self.root = os.geteuid() == 0
-        self.uid = JAIL_UID_BASE + os.getpid() if self.root else os.getuid()
+        self.uid = None if self.root else os.getuid()  # the user id of the latest run
+        self.uids = []  # as root, the user id of each run, each new
+        version, self.cgroup_parent = cgroups.parent()
+        self.memory = f"cgroup v{version}" if version else None  # None: no cgroup (self.cgroup_parent says why)
+        if version:
+            cgroups.sweep(self.cgroup_parent)
 
     def close(self):
         """Nothing to release: a jail leaves nothing behind between runs (kept for `with`)."""
@@ -123,13 +184,16 @@ class Jail:
         return sorted({*python_roots(), "/usr", "/etc", "/dev", "/proc", "/bin", "/lib", "/lib64", LIB, FILES,
                        "/tmp"} if self.isolated else {*python_roots(), tempfile.gettempdir()})
 
-    def command(self, argv, info_fd=None, lib=None):
-        """bwrap's command line for `argv`; without isolation, `argv` itself with /jail/lib/ read as `lib`."""
+    def command(self, argv, info_fd=None, lib=None, seccomp_fd=None):
+        """bwrap's command line for `argv`; without isolation, `argv` itself with /jail/lib/ read as `lib`.
+        `seccomp_fd`: where bwrap reads the filter (seccomp.program_fd())."""
         if not self.isolated:
             return [lib + arg[len(LIB):] if arg.startswith(LIB + "/") else arg for arg in argv]
         limits = self.limits
         args = [bwrap_path()] + (["--info-fd", str(info_fd)] if info_fd is not None else []) + ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
         if not self.root:
             args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
         args += ["--ro-bind", "/usr", "/usr"]
@@ -171,6 +235,19 @@ class Jail:
                    MPLCONFIGDIR=f"{home}/.matplotlib", JUPYTER_PLATFORM_DIRS="1")
         return env
 
+    def _start(self, cgroup, keyctl):
+        """In the child, before bwrap starts: a new session keyring of its own (not the grader's, which every
+        run would share), into the run's memory cgroup, then the limits."""
+        if _PRCTL.get("prctl") is not None:  # killed with the grader, even one that dies before bwrap starts
+            _PRCTL["prctl"](PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != _PRCTL["parent"]:
+                os._exit(1)
+        if keyctl is not None:
+            keyctl(KEYCTL_JOIN_SESSION_KEYRING, None)
+        if cgroup is not None:
+            cgroup.join()
+        self._set_limits()
+
     def _set_limits(self):
         """In the child, before bwrap starts: the limits, inherited by everything in the jail."""
         limits = self.limits
@@ -191,19 +268,34 @@ class Jail:
         `results_limit` bytes) and its stderr (its output, up to limits.output_kb). Returns a Finished.
         Without isolation it runs in a new temporary folder (its HOME), removed afterwards."""
         limits, start, cpu = self.limits, time.monotonic(), _children_cpu()
+        if self.root:
+            self.uid = fresh_uid()
+            self.uids.append(self.uid)
+        cgroup = cgroups.MemoryCgroup(int(self.memory[-1]), self.cgroup_parent, limits.memory_mb << 20) \
+            if self.memory else None
         work = None if self.isolated else tempfile.mkdtemp(prefix="dnn_unjailed_")
         env = None if self.isolated else dict(self.environment(work), PATH=os.environ.get("PATH", "/usr/bin:/bin"))
         lib = None if self.isolated else _copy_lib(Path(work) / ".jail_lib")
         info_read, info_write = os.pipe() if self.isolated else (None, None)
+        seccomp_fd = seccomp.program_fd() if self.isolated else None
+        keyctl = _keyctl()
+        _prctl()
+        process = None
         try:
-            process = subprocess.Popen(self.command(argv, info_write, lib), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, start_new_session=True,
-                                       preexec_fn=self._set_limits, env=env, cwd=work,
-                                       pass_fds=(info_write,) if self.isolated else ())
+            process = subprocess.Popen(self.command(argv, info_write, lib, seccomp_fd), stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                       preexec_fn=lambda: self._start(cgroup, keyctl), env=env, cwd=work,
+                                       pass_fds=tuple(fd for fd in (info_write, seccomp_fd) if fd is not None))
         finally:
-            if info_write is not None:
-                os.close(info_write)
-        status, chunks = "ok", {"results": [], "output": []}
+            for fd in (info_write, seccomp_fd):
+                if fd is not None:
+                    os.close(fd)
+            if process is None:
+                if info_read is not None:
+                    os.close(info_read)
+                if cgroup is not None:
+                    cgroup.remove()
+        status, chunks, kills, peak = "ok", {"results": [], "output": []}, 0, 0
         try:
             namespace = _namespace_pid(info_read, start + limits.wall_seconds) if self.isolated else None
             _feed(process.stdin, request)
@@ -211,11 +303,78 @@ class Jail:
                               {"results": results_limit, "output": limits.output_kb << 10})
         finally:
             _kill(process, namespace if self.isolated else None)
+            if cgroup is not None:
+                kills, peak = cgroup.oom_kills(), cgroup.peak()
+                _remove_cgroup(cgroup)
             if work:
                 shutil.rmtree(work, ignore_errors=True)
+        if kills and status in ("ok", "time"):  # at its memory limit a jail may crawl before the kernel kills
+            status = "memory"
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
         return Finished(status, process.returncode, b"".join(chunks["results"]), output,
-                        time.monotonic() - start, _children_cpu() - cpu)
+                        time.monotonic() - start, _children_cpu() - cpu, peak)
+
+
+KEYCTL_JOIN_SESSION_KEYRING = 1
+
+
+def _keyctl():
+    """libc's keyctl-by-syscall, looked up here (not in the child, between fork and exec); None off Linux."""
+    if "keyctl" not in _LIBC:
+        import ctypes
+        number = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+        try:
+            syscall = ctypes.CDLL(None, use_errno=True).syscall
+            _LIBC["keyctl"] = (lambda *args: syscall(number, *args)) if number else None
+        except (OSError, AttributeError):
+            _LIBC["keyctl"] = None
+    return _LIBC["keyctl"]
+
+
+_LIBC = {}
+PR_SET_PDEATHSIG = 1
+_PRCTL = {}
+
+
+def _prctl():
+    """libc's prctl, looked up here (not in the child), and the pid the child's parent must have."""
+    if "prctl" not in _PRCTL:
+        import ctypes
+        try:
+            _PRCTL["prctl"] = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            _PRCTL["prctl"] = None
+    _PRCTL["parent"] = os.getpid()
+
+
+def fresh_uid():
+    """As root: the next user id of FIRST_UID..LAST_UID, never handed out before since the machine started
+    (the counter lives in /run, which starts empty at each boot, as the kernel's own state does)."""
+    fd = os.open(UID_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        text = os.pread(fd, 32, 0).strip()
+        uid = max(int(text) if text.isdigit() else FIRST_UID, FIRST_UID)
+        if uid > LAST_UID:
+            raise JailUnavailable(f"every user id of {FIRST_UID}..{LAST_UID} was handed out since the machine "
+                                  f"started ({UID_FILE} holds {uid}); expected one left: restart the machine")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{uid + 1}\n".encode(), 0)
+        return uid
+    finally:
+        os.close(fd)
+
+
+def _remove_cgroup(cgroup):
+    """Remove a run's cgroup; a process still in it (never, once the namespace is dead) is killed first."""
+    if cgroup.remove():
+        return
+    for pid in cgroup.processes():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    cgroup.remove(seconds=5)
 
 
 def _copy_lib(folder):

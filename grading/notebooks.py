@@ -1,6 +1,9 @@
 """Reading lesson notebooks: their exercise cells, check cells, solutions, and the names each cell uses."""
 import ast
+import contextlib
+import os
 import re
+import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -14,6 +17,14 @@ DATA_FILES = ("datasets/train_drawncat.h5", "datasets/test_drawncat.h5", "datase
 ALLOWED_ERRORS_TAG = "raises-exception"  # Jupyter's tag: an error in this cell does not stop "Run All"
 
 MAX_NOTEBOOK_MB = 64  # a lesson notebook with its pictures is under 1 MB; a larger hand-in is not read
+# A hand-in's cells are read within limits: a lesson's cells are a few KB and IPython reads each in milliseconds
+MAX_CELL_KB = 256            # larger cells are not read as code
+TRANSFORM_SECONDS = 2        # IPython's transformation of one cell (time and CPU)
+TRANSFORM_MB = 256           # ... and the memory it may add
+READ_SECONDS = 10            # all of one hand-in's cells, within reading_limit()
+READ_CACHE = 4096            # cells kept read, per grader process
+BOUNDED_OUTPUT_MB = 16
+_READ, _BUDGET = {}, {"left": None}
 
 
 def read_notebook(path):
@@ -30,10 +41,147 @@ def graded_functions():
     return FUNCTIONS
 
 
+class UnreadableCell(SyntaxError):
+    """A cell the grader does not read as Python: too large, or IPython's reading of it went past its limits."""
+
+
 def python_source(source):
-    """A cell's code as plain Python (IPython's %magics and !commands turned into calls)."""
+    """A cell's code as plain Python (IPython's %magics and !commands turned into calls). A hand-in's cell is
+    read within limits (size, time, memory: MAX_CELL_KB, TRANSFORM_SECONDS, TRANSFORM_MB), once per grader
+    process; UnreadableCell (a SyntaxError) when it cannot be."""
+    found = _READ.get(source)
+    if found is None:
+        found, keep = _read_cell(source)
+        if keep:
+            _READ[source] = found
+            while len(_READ) > READ_CACHE:
+                _READ.pop(next(iter(_READ)))
+    code, why = found
+    if code is None:
+        raise UnreadableCell(why)
+    return code
+
+
+@contextlib.contextmanager
+def reading_limit(seconds=READ_SECONDS):
+    """Within it, the time IPython may spend on cells not yet read is `seconds` in all (one hand-in's); within
+    an outer one, the outer one's time is what is left."""
+    before = _BUDGET["left"]
+    if before is not None:
+        yield
+        return
+    _BUDGET["left"] = seconds
+    try:
+        yield
+    finally:
+        _BUDGET["left"] = before
+
+
+def _read_cell(source):
+    """((code, None) or (None, why), whether to keep it): plain Python is read here; a cell with IPython's
+    syntax is transformed by IPython in a child process under a time and memory limit (its token transforms
+    take time that grows with the square of the number of %magic lines)."""
+    size = len(source.encode("utf-8", errors="replace"))
+    if size > MAX_CELL_KB << 10:
+        return (None, f"the cell is {size / 1024:.0f} KB; expected at most {MAX_CELL_KB} KB of code"), True
+    from IPython.core import inputtransformer2 as transformer
+    lines = (source if source.endswith("\n") else source + "\n").splitlines(keepends=True)
+    for transform in (transformer.leading_empty_lines, transformer.leading_indent, transformer.classic_prompt,
+                      transformer.ipython_prompt, transformer.cell_magic):
+        lines = transform(lines)
+    code = "".join(lines)
+    try:
+        ast.parse(code)
+        return (code, None), True  # plain Python: IPython's token transforms would leave it as it is
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    left = _BUDGET["left"]
+    seconds = TRANSFORM_SECONDS if left is None else min(TRANSFORM_SECONDS, left)
+    if seconds <= 0:
+        return (None, f"IPython's reading of the hand-in's cells took more than {READ_SECONDS} s in all; this "
+                      f"cell was not read"), False
+    start = time.monotonic()
+    found = bounded(_ipython_transform, source, seconds, TRANSFORM_MB)
+    if left is not None:
+        _BUDGET["left"] = left - (time.monotonic() - start)
+    if isinstance(found, str):
+        return (found, None), True
+    why = {"time": f"IPython's reading of the cell took more than {seconds:g} s (expected a cell of a lesson: its "
+                   f"%magics take milliseconds)",
+           "memory": f"IPython's reading of the cell needed more than {TRANSFORM_MB} MB"}.get(found[0], found[1])
+    return (None, why), seconds == TRANSFORM_SECONDS
+
+
+def _ipython_transform(source):
     from IPython.core.inputtransformer2 import TransformerManager
     return TransformerManager().transform_cell(source)
+
+
+def bounded(function, argument, seconds, memory_mb):
+    """function(argument) (text in, text out) run in a child process of this one, forked, under `seconds` of
+    CPU and wall-clock time and `memory_mb` more address space than this process has: its result, or
+    ("time" | "memory" | "error", what happened)."""
+    import json
+    import resource
+    import selectors
+    import signal
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(read)
+            for which in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(which, signal.SIG_DFL)
+            size = int(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmSize:")))
+            limit = (size << 10) + (memory_mb << 20)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            cpu = max(int(seconds + 0.999), 1)
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+            try:
+                data = json.dumps({"text": function(argument)})
+            except MemoryError:
+                data = json.dumps({"memory": True})
+            except Exception as error:
+                data = json.dumps({"error": f"{type(error).__name__}: {str(error)[:300]}"})
+            data = data.encode()
+            while data:
+                data = data[os.write(write, data):]
+        finally:
+            os._exit(0)
+    os.close(write)
+    chunks, size, deadline = [], 0, time.monotonic() + seconds
+    selector = selectors.DefaultSelector()
+    selector.register(read, selectors.EVENT_READ)
+    try:
+        while size <= BOUNDED_OUTPUT_MB << 20:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(timeout=left):
+                break
+            chunk = os.read(read, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        selector.close()
+        os.close(read)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(pid, 0)
+    try:
+        result = json.loads(b"".join(chunks))
+    except ValueError:
+        if time.monotonic() >= deadline or os.WIFSIGNALED(status) and os.WTERMSIG(status) in (
+                signal.SIGXCPU, signal.SIGKILL):
+            return "time", f"stopped after {seconds:g} s"
+        return "error", "the child process sent back nothing readable"
+    if "text" in result and isinstance(result["text"], str):
+        return result["text"]
+    if result.get("memory"):
+        return "memory", f"more than {memory_mb} MB"
+    return "error", str(result.get("error"))[:300]
 
 
 def parse(source):

@@ -125,6 +125,8 @@ def judge_run(limits, name, cases, sent, done):
         return Verdict(0, "output", f"printed too much: more than {limits.output_kb} KB of output")
     if done.status == "results":
         return Verdict(0, "output", "sent back too much: its results are far larger than the lesson's")
+    if done.status == "memory":  # the jail's memory cgroup: all its processes and what they hold, together
+        return Verdict(0, "memory", f"used too much memory: more than {limits.memory_mb} MB")
     try:
         result = plain.decode(done.results.decode("utf-8", errors="replace"))
         if not isinstance(result, dict):

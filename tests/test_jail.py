@@ -29,7 +29,8 @@ print(json.dumps({"uid": os.getuid(), "euid": os.geteuid(), "pid": os.getpid(),
                   "fsize": resource.getrlimit(resource.RLIMIT_FSIZE)[0],
                   "interfaces": sorted(line.split(":")[0].strip() for line in open("/proc/net/dev").readlines()[2:]),
                   "project": os.path.exists(%r), "root_home": os.path.exists(os.path.expanduser("~root")),
-                  "cap": open("/proc/self/status").read().split("CapEff:")[1].split()[0]}))
+                  "cap": open("/proc/self/status").read().split("CapEff:")[1].split()[0],
+                  "seccomp": open("/proc/self/status").read().split("Seccomp:")[1].split()[0]}))
 """ % str(PROJECT / "dnn_utils.py")
 
 
@@ -44,6 +45,10 @@ def jail():
         assert done.status == "ok" and done.code == 0, done
         seen = __import__("json").loads(done.results)
         assert seen["uid"] != 0 and seen["euid"] != 0 and seen["cap"] == "0000000000000000", seen
+        assert seen["seccomp"] == "2", f"the jail has no seccomp filter: Seccomp {seen['seccomp']}; expected 2"
+        if os.geteuid() == 0:  # a user id of the run's own, and a memory cgroup (this kind of machine has one)
+            assert seen["uid"] == made.uids[-1] >= jails.FIRST_UID, (seen, made.uids)
+            assert made.memory and done.peak_bytes > 0, (made.memory, made.cgroup_parent, done)
         assert seen["nproc"] == LIMITS.processes or os.geteuid() != 0, seen
         assert seen["as"] == LIMITS.memory_mb << 20 and seen["fsize"] == LIMITS.file_mb << 20, seen
         assert seen["interfaces"] == ["lo"] and not seen["project"] and seen["pid"] < 10, seen
@@ -85,7 +90,8 @@ class Machine:
     def assert_untouched(self, jail):
         self.server.close()
         assert self.files() == [], "a hand-in left files on the machine"
-        assert self.processes(jail.uid) == [], "a hand-in left processes running"
+        assert [found for uid in set(jail.uids) | {jail.uid} for found in self.processes(uid)] == [], \
+            "a hand-in left processes running"
         assert self.connections == [], "a hand-in reached a server on the grading machine"
 
 

@@ -1,0 +1,121 @@
+"""The seccomp filter of every jail: the system calls a hand-in never needs, refused by the kernel.
+
+The filter is compiled by libseccomp (Debian's libseccomp2, which apt itself depends on), driven here through
+ctypes, into a classic BPF program that bwrap loads (`--seccomp FD`) just before it starts the jailed command,
+so that it holds for every process of the jail and cannot be removed. A refused call fails with EPERM (clone3
+with ENOSYS, so that the C library falls back to clone, whose flags the filter can read); a call made with
+another architecture's numbering (32-bit calls from a 64-bit process) kills the process.
+"""
+import ctypes
+import ctypes.util
+import errno
+import functools
+import os
+import tempfile
+
+# What a hand-in never needs, by kind (the kinds are named in docs/grading.md)
+REFUSED = {
+    "keys": ("add_key", "request_key", "keyctl"),
+    "namespaces": ("unshare", "setns"),
+    "mounts": ("mount", "umount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen",
+               "fsconfig", "fsmount", "fspick", "mount_setattr"),
+    "System V IPC": ("shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd", "msgrcv", "msgctl", "semget",
+                     "semop", "semtimedop", "semctl", "ipc"),
+    "memfd": ("memfd_create", "memfd_secret"),
+    "bpf": ("bpf",),
+    "perf events": ("perf_event_open",),
+    "userfaultfd": ("userfaultfd",),
+    "other processes": ("ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp"),
+    "modules": ("init_module", "finit_module", "delete_module"),
+    "kexec": ("kexec_load", "kexec_file_load"),
+    "io_uring": ("io_uring_setup", "io_uring_enter", "io_uring_register"),
+}
+# clone's flags that make a new namespace: clone itself is how threads and processes start
+NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
+                   "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
+                   "CLONE_NEWNET": 0x40000000}
+
+_ALLOW = 0x7FFF0000          # SCMP_ACT_ALLOW
+_ERRNO = 0x00050000          # SCMP_ACT_ERRNO(x) = _ERRNO | x
+_CMP_MASKED_EQ = 7           # SCMP_CMP_MASKED_EQ: (argument & datum_a) == datum_b
+
+
+class SeccompUnavailable(RuntimeError):
+    """No filter can be made here: why, and what to do."""
+
+
+class _ArgumentTest(ctypes.Structure):  # struct scmp_arg_cmp
+    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
+                ("datum_b", ctypes.c_uint64)]
+
+
+@functools.lru_cache(maxsize=None)
+def _libseccomp():
+    name = ctypes.util.find_library("seccomp") or "libseccomp.so.2"
+    try:
+        lib = ctypes.CDLL(name, use_errno=True)
+    except OSError as error:
+        raise SeccompUnavailable(f"libseccomp could not be loaded ({error}); expected Debian's libseccomp2 "
+                                 f"package (`make jail` installs it)") from None
+    lib.seccomp_init.restype, lib.seccomp_init.argtypes = ctypes.c_void_p, [ctypes.c_uint32]
+    lib.seccomp_release.restype, lib.seccomp_release.argtypes = None, [ctypes.c_void_p]
+    lib.seccomp_syscall_resolve_name.restype = ctypes.c_int
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add_array.restype = ctypes.c_int
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                           ctypes.POINTER(_ArgumentTest)]
+    lib.seccomp_export_bpf.restype, lib.seccomp_export_bpf.argtypes = ctypes.c_int, [ctypes.c_void_p, ctypes.c_int]
+    return lib
+
+
+def refused_calls():
+    """Every system call name the filter refuses outright."""
+    return [name for names in REFUSED.values() for name in names]
+
+
+@functools.lru_cache(maxsize=None)
+def program():
+    """The filter as a BPF program (bytes, as bwrap reads it), made once per process."""
+    lib = _libseccomp()
+    context = lib.seccomp_init(_ALLOW)
+    if not context:
+        raise SeccompUnavailable("libseccomp could not start a filter (seccomp_init failed)")
+    try:
+        def add(name, action, tests=()):
+            number = lib.seccomp_syscall_resolve_name(name.encode())
+            if number < 0:  # not a call of this architecture (ipc, umount on x86-64): nothing to refuse
+                return
+            array = (_ArgumentTest * max(len(tests), 1))(*tests)
+            status = lib.seccomp_rule_add_array(context, action, number, len(tests), array)
+            if status < 0:
+                raise SeccompUnavailable(f"libseccomp refused the rule for {name} ({os.strerror(-status)})")
+
+        for name in refused_calls():
+            add(name, _ERRNO | errno.EPERM)
+        add("clone3", _ERRNO | errno.ENOSYS)  # its flags sit in memory the filter cannot read
+        for flag in NAMESPACE_FLAGS.values():
+            add("clone", _ERRNO | errno.EPERM, [_ArgumentTest(0, _CMP_MASKED_EQ, flag, flag)])
+        with tempfile.TemporaryFile() as file:
+            status = lib.seccomp_export_bpf(context, file.fileno())
+            if status < 0:
+                raise SeccompUnavailable(f"libseccomp could not write the filter ({os.strerror(-status)})")
+            file.seek(0)
+            return file.read()
+    finally:
+        lib.seccomp_release(context)
+
+
+def program_fd():
+    """A file descriptor to read the filter from (bwrap --seccomp FD reads it to its end); the caller closes it."""
+    data = program()
+    read, write = os.pipe()
+    try:
+        if len(data) > 60000:  # more than a pipe holds before someone reads it
+            raise SeccompUnavailable(f"the filter is {len(data)} bytes; expected at most 60000")
+        os.write(write, data)
+    except BaseException:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)
+    return read
