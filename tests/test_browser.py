@@ -200,6 +200,14 @@ def open_and_run_all(page, expect, url):
     pytest.fail("JupyterLab did not start running the notebook from Run > Run All Cells")
 
 
+def wait_until_all_ran(page, expect):
+    """Wait for Run All to finish: a widget's messages reach the kernel only between cells, so a widget is
+    driven once no cell is running or waiting ([*]) and the kernel is idle."""
+    expect(page.locator(".jp-CodeCell .jp-InputPrompt", has_text="[*]")).to_have_count(0, timeout=300 * SECONDS)
+    idle = page.get_by_role("button", name=re.compile(r"^Python 3 \(ipykernel\) \| Idle$"))
+    expect(idle).to_be_visible(timeout=60 * SECONDS)
+
+
 def set_slider(slider, value, expect):
     readout = slider.locator(".widget-readout")
     readout.fill(str(value))
@@ -215,6 +223,7 @@ def test_the_shape_explorer_of_notebook_01_follows_its_controls_in_jupyterlab(la
         open_and_run_all(page, expect, url.format("01_initialization.ipynb"))
         explorer_table = page.locator(".shapes-table")
         expect(explorer_table).to_contain_text("(20, 12288)", timeout=120 * SECONDS)
+        wait_until_all_ran(page, expect)  # the cells after the explorer train small networks first
         explorer = page.locator(".widget-vbox", has=explorer_table).last
         explorer.scroll_into_view_if_needed()
 
