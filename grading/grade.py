@@ -6,6 +6,7 @@ jail too, next to the student edition's files; an exercise whose cell did not ru
 """
 import atexit
 import contextlib
+import dataclasses
 import io
 import json
 import secrets
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from . import jail as jails
 from .notebooks import NOTEBOOKS, read_notebook, exercise_name, checked_name
+from .untrusted import clean
 from .verdict import Verdict, check_function
 
 CELL_TIMEOUT, TIMEOUT = 300, 900  # seconds, for a full run
@@ -28,7 +30,10 @@ class Scorecard:
     the notes about the run."""
 
     def __init__(self, notebook, verdicts, notes, seed=None):
-        self.notebook, self.verdicts, self.notes, self.seed = notebook, dict(verdicts), notes, seed
+        self.notebook, self.seed = notebook, seed
+        self.verdicts = {name: dataclasses.replace(verdict, comment=clean(verdict.comment)) for name, verdict
+                         in dict(verdicts).items()}  # a hand-in's words: capped, no control characters
+        self.notes = [clean(note) for note in notes]
 
     @property
     def lines(self):
