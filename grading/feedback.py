@@ -161,9 +161,9 @@ def what_differs(name, verdict, check, defined):
         return None
     later = [index for index in check.definitions if index > check.index]
     if later:
-        return [f"Your notebook's check of {name} passed, but cell {later[-1] + 1} of the notebook, below the "
-                f"check, defines {name} again, and that later definition is the one graded. Remove or rename "
-                f"the later one (a scratch copy, a variant from elsewhere)."]
+        return [f"Your notebook's check of {name} passed, but a cell further down ({_cells(later[-1] - check.index)} "
+                f"below the check) defines {name} again, and that later definition is the one graded. Remove "
+                f"or rename the later one (a scratch copy, a variant from elsewhere)."]
     helpers = sorted(other for other in check.reads if other in defined and other != name
                      and f"'{other}'" in verdict[3])
     if helpers:
@@ -174,6 +174,10 @@ def what_differs(name, verdict, check, defined):
     return [f"Your notebook's check of {name} passed, but grading also runs it on inputs of other sizes, drawn "
             f"when it is graded: look for sizes or values written into the code. If you changed the function "
             f"after its check ran, run the check again."]
+
+
+def _cells(count):
+    return f"{count} cell{'s' if count != 1 else ''}"
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -293,12 +297,12 @@ def markdown(blocks):
 
 STYLE = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#fff;
-margin:0 auto;max-width:44rem;padding:1rem}
+margin:0 auto;max-width:44rem;padding:1rem;overflow-wrap:anywhere}
 h1{font-size:1.45rem;margin:.2rem 0 .6rem}h2{font-size:1.15rem;margin:1.6rem 0 .4rem}
 code{font:.92em ui-monospace,Menlo,Consolas,monospace;background:#f2f2f2;border-radius:3px;padding:0 .2em;
 overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;vertical-align:top;
-border-bottom:1px solid #ddd;overflow-wrap:anywhere}th{border-bottom:2px solid #999}
+border-bottom:1px solid #ddd}th{border-bottom:2px solid #999}td:nth-child(2),th:nth-child(2){white-space:nowrap}
 .lost{color:#a3140f;font-weight:600}.right{color:#176b2c}
 .item{border-left:4px solid #a3140f;padding:.1rem .8rem;margin:1rem 0;background:#fbf4f4}
 .item h3{font-size:1rem;margin:.4rem 0}.item ul{padding-left:1.1rem;margin:.3rem 0}
@@ -309,7 +313,7 @@ border-bottom:1px solid #ddd;overflow-wrap:anywhere}th{border-bottom:2px solid #
 def _html(span):
     if isinstance(span, tuple):
         tag = "code" if span[0] == "code" else "strong"
-        return f"<{tag}>{html.escape(span[1])}</{tag}>"
+        return f"<{tag}>{html.escape(span[1]).replace('_', '_<wbr>')}</{tag}>"  # long names break after a _
     return html.escape(span)
 
 

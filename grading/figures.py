@@ -53,6 +53,7 @@ def _totals(plt, rows):
     counts = collections.Counter(math.floor(value) for value in values)
     points = range(0, math.ceil(out_of) + 1)
     axis.bar(points, [counts.get(point, 0) for point in points], width=0.85, color=BLUE)
+    axis.set_ylim(0, max(counts.values()) * 1.2)
     median = quantile(values, .5)
     axis.axvline(median, color="#D55E00", linestyle="--", linewidth=1.5)
     axis.text(median, axis.get_ylim()[1] * 0.95, f" median {median:.4g}", color="#D55E00", va="top", fontsize=8)
@@ -77,9 +78,9 @@ def _scores(plt, rows):
                  label="graded: its score")
         extra = [("missing", sum(e.status == MISSING for e in mine), "#ffffff", "//"),
                  ("not read", sum(e.status not in (GRADED, MISSING) for e in mine), "#8c8c8c", "xx")]
-        for offset, (label, count, colour, hatch) in enumerate(extra, start=total + 2):
+        for offset, (label, count, colour, hatch) in zip((total + 2, total + 3.5), extra):
             axis.bar(offset, count, color=colour, hatch=hatch, edgecolor="#333333", label=label)
-        axis.set_xticks(list(range(total + 1)) + [total + 2, total + 3])
+        axis.set_xticks(list(range(total + 1)) + [total + 2, total + 3.5])
         axis.set_xticklabels([str(score) for score in range(total + 1)] + ["missing", "not\nread"], fontsize=7)
         axis.set_title(f"{lesson}\n(score of {total})", fontsize=8)
         axis.yaxis.get_major_locator().set_params(integer=True)
@@ -95,15 +96,21 @@ def _scores(plt, rows):
 
 def _mistakes(plt, rows):
     causes = lost_points(rows)
-    names = list(lessons())
-    heights = [len(lessons()[lesson]) + 1 for lesson in names]
+    emptied = {lesson: sum(empty(e) for e in rows if e.lesson == lesson) for lesson in lessons()}
+    names = [lesson for lesson, functions in lessons().items()
+             if emptied[lesson] or any(causes.get(name) for name in functions)]
+    if not names:
+        figure, axis = plt.subplots(figsize=(7, 1.5))
+        axis.axis("off")
+        axis.text(0.5, 0.5, "No lost point: every function of every hand-in scored its point", ha="center")
+        return figure
+    heights = [len(lessons()[lesson]) + bool(emptied[lesson]) + 0.5 for lesson in names]
     figure, axes = plt.subplots(len(names), 1, figsize=(11, 0.32 * sum(heights) + 0.6 * len(names) + 0.8),
                                 gridspec_kw={"height_ratios": heights}, squeeze=False)
-    widest = max([sum(found.values()) for found in causes.values()] +
-                 [sum(empty(e) for e in rows if e.lesson == lesson) for lesson in names] + [1])
+    widest = max([sum(found.values()) for found in causes.values()] + list(emptied.values()) + [1])
     for axis, lesson in zip(axes[:, 0], names):
         functions = list(lessons()[lesson])
-        labels = functions + ["(empty notebooks)"]
+        labels = functions + ["empty notebooks"] * bool(emptied[lesson])
         left = [0] * len(labels)
         colours = iter([(colour, hatch) for hatch in HATCHES for colour in OKABE_ITO])
         mistakes = sorted({cause for name in functions for cause in causes.get(name, {}) if cause not in CAUSES},
@@ -114,28 +121,26 @@ def _mistakes(plt, rows):
         drawn += [(None, cause, *style) for cause, style in OTHER.items()]
         for name, cause, colour, hatch in drawn:
             counts = [causes.get(function, {}).get(cause, 0) if name in (None, function) else 0
-                      for function in functions] + [0]
+                      for function in functions] + [0] * bool(emptied[lesson])
             if not any(counts):
                 continue
             label = f"{name}: {short(name, cause)}" if name else CAUSES[cause]
             axis.barh(labels, counts, left=left, color=colour, hatch=hatch, edgecolor="#333333", linewidth=0.5,
                       label=label)
             left = [a + b for a, b in zip(left, counts)]
-        emptied = sum(empty(e) for e in rows if e.lesson == lesson)
-        if emptied:
-            axis.barh(labels, [0] * len(functions) + [emptied], color=EMPTY[0], hatch=EMPTY[1],
+        if emptied[lesson]:
+            axis.barh(labels, [0] * len(functions) + [emptied[lesson]], color=EMPTY[0], hatch=EMPTY[1],
                       edgecolor="#333333", linewidth=0.5, label="empty notebook: nothing written (whole lesson)")
         axis.invert_yaxis()
         axis.set_xlim(0, widest * 1.05)
         axis.xaxis.get_major_locator().set_params(integer=True)
         axis.tick_params(labelsize=8)
         axis.set_title(lesson, fontsize=9, loc="left")
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-        else:
-            axis.text(0.5, 0.5, "no lost point", ha="center", va="center", transform=axis.transAxes, fontsize=8)
+        axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     axes[-1, 0].set_xlabel("lost points (learners)")
-    figure.suptitle("Lost points per function, by cause", fontsize=10)
+    spared = [lesson for lesson in lessons() if lesson not in names]
+    figure.suptitle("Lost points per function, by cause" + (f" (no lost point in {', '.join(spared)})"
+                                                              if spared else ""), fontsize=10)
     figure.tight_layout()
     return figure
 

@@ -119,10 +119,9 @@ def text(rows, unmatched, isolated, loose=(), integrity_text=""):
     if not causes:
         lines.append("  none: every function of a hand-in with some work in it scored its point")
     lines += _who(rows)
-    for student, relative, why in unmatched:
-        lines.append(f"Not matched to a lesson: {clean(student, NAME)}/{clean(relative, PATH)} ({clean(why)})")
-    for name in loose:
-        lines.append(f"Not graded: {clean(name, PATH + 200)}")
+    aside = [f"Not matched to a lesson: {clean(student, NAME)}/{clean(relative, PATH)} ({clean(why)})"
+             for student, relative, why in unmatched] + [f"Not graded: {clean(name, PATH + 200)}" for name in loose]
+    lines += [""] * bool(aside) + aside
     if integrity_text:
         lines += ["", integrity_text.rstrip("\n")]
     return clean("\n".join(lines), WHOLE, lines=True) + "\n"
@@ -154,7 +153,7 @@ def _who(rows):
             lines += ["", f"{title}: {len(kept)}"]
             lines += [f"  {clean(e.student, NAME)}, {e.lesson}: {clean(e.handin, PATH)} ({clean(e.result['why'])})"
                       for e in kept[:LISTED]]
-    return lines + [""] if lines else lines
+    return lines
 
 
 def _one_per_lesson(rows):
