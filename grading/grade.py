@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import jail as jails
 from .notebooks import NOTEBOOKS, read_notebook, exercise_name, checked_name
-from .untrusted import clean
+from .untrusted import PATH, clean
 from .verdict import Verdict, check_function
 
 CELL_TIMEOUT, TIMEOUT = 300, 900  # seconds, for a full run
@@ -55,7 +55,7 @@ class Scorecard:
 
     def text(self):
         width = max([len(name) for name in self.verdicts] + [10])
-        rows = [f"{self.notebook}"] + [f"  {note}" for note in self.notes]
+        rows = [clean(self.notebook, PATH)] + [f"  {note}" for note in self.notes]
         rows += [f"{name:<{width}}  {points}/1  {comment}" for name, points, comment in self.lines]
         return "\n".join(rows + [f"score: {self.score}/{self.total}"])
 

@@ -189,3 +189,11 @@ def test_the_html_feedback_reads_on_a_phone(graded):
             browser.close()
     for shot in shots.values():
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_scorecard_prints_no_control_character():
+    card = grading.Scorecard("\x1b[2Khanded_in.ipynb", {"relu": grading.Verdict(
+        0, "crashed", f"raised {FORGED}: {'x' * 5000}")}, [f"ran {FORGED}"])
+    text = card.text()
+    assert "\x1b" not in text and "\r" not in text and len(text) < 1500
+    assert text.splitlines()[0] == "handed_in.ipynb" and text.splitlines()[-1] == "score: 0/1"
