@@ -89,8 +89,9 @@ def add_class_command(commands):
     from .classbook import CLASS_CPU, CLASS_WALL
     parser = commands.add_parser("grade-class", help="grade every learner's hand-ins: gradebook, feedback, summary",
                                  description="Grade the hand-ins of DIR (one folder per learner) into OUT: "
-                                             "gradebook.csv, functions.csv, feedback/, summary.txt and two figures. "
-                                             "A second run grades only the hand-ins that changed.")
+                                             "gradebook.csv, functions.csv, feedback/ (Markdown and HTML), "
+                                             "summary.txt and three figures. A second run grades only the "
+                                             "hand-ins that changed.")
     parser.add_argument("folder", metavar="DIR", help="one folder per learner, named by the learner's id")
     parser.add_argument("out", metavar="OUT", help="where the gradebook goes (outside DIR)")
     parser.add_argument("--workers", type=int, help="processes grading in parallel (default: one per core)")

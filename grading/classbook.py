@@ -214,11 +214,12 @@ class Cache:
 
 
 def csv_text(header, rows):
-    """A CSV file's text: the header, then the rows."""
+    """A CSV file's text: the header, then the rows, each cell made safe (untrusted.cell: clean, no formula)."""
+    from .untrusted import cell
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return text.getvalue()
 
 

@@ -6,6 +6,7 @@ jail too, next to the student edition's files; an exercise whose cell did not ru
 """
 import atexit
 import contextlib
+import dataclasses
 import io
 import json
 import secrets
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from . import jail as jails
 from .notebooks import NOTEBOOKS, read_notebook, reading_limit, exercise_name, checked_name
+from .untrusted import PATH, clean
 from .verdict import Verdict, check_function
 
 CELL_TIMEOUT, TIMEOUT = 300, 900  # seconds, for a full run
@@ -28,7 +30,10 @@ class Scorecard:
     the notes about the run."""
 
     def __init__(self, notebook, verdicts, notes, seed=None):
-        self.notebook, self.verdicts, self.notes, self.seed = notebook, dict(verdicts), notes, seed
+        self.notebook, self.seed = notebook, seed
+        self.verdicts = {name: dataclasses.replace(verdict, comment=clean(verdict.comment)) for name, verdict
+                         in dict(verdicts).items()}  # a hand-in's words: capped, no control characters
+        self.notes = [clean(note) for note in notes]
 
     @property
     def lines(self):
@@ -50,7 +55,7 @@ class Scorecard:
 
     def text(self):
         width = max([len(name) for name in self.verdicts] + [10])
-        rows = [f"{self.notebook}"] + [f"  {note}" for note in self.notes]
+        rows = [clean(self.notebook, PATH)] + [f"  {note}" for note in self.notes]
         rows += [f"{name:<{width}}  {points}/1  {comment}" for name, points, comment in self.lines]
         return "\n".join(rows + [f"score: {self.score}/{self.total}"])
 

@@ -1,10 +1,13 @@
-"""What a graded class becomes: the gradebook, each learner's feedback, the summary and its two figures.
+"""What a graded class becomes: the gradebook, each learner's feedback, the summary and its figures.
 
     OUT/gradebook.csv            student,lesson,score,total,status (one row per learner and lesson)
     OUT/functions.csv            student,lesson,function,points,comment (one row per graded function)
-    OUT/feedback/<student>/<lesson>.md   what a learner can be sent: what went wrong, a hint, never the solution
-    OUT/summary.txt              the summary printed at the end (also in the terminal)
-    OUT/scores.png, OUT/mistakes.png     the score distribution per lesson, the lost points per function
+    OUT/feedback/<student>/<lesson>.md and .html   what a learner can be sent: what went wrong, a hint, never
+                                 the solution (feedback.py)
+    OUT/summary.txt              the summary printed at the end (also in the terminal), with the integrity
+                                 report (summary.py)
+    OUT/totals.png, OUT/scores.png, OUT/mistakes.png   the learners' totals, the scores per lesson, the lost
+                                 points per function by cause (figures.py)
     OUT/learners.csv, OUT/canvas_import.csv, OUT/moodle_import.csv   one row per learner (exports.py)
     OUT/integrity.csv, OUT/integrity.txt                            evidence to read (integrity.py)
 
@@ -12,41 +15,19 @@ With a course file (term.py) or OUT/adjustments.csv (adjustments.py), gradebook.
 submitted, days_late, notes. LMS downloads and the roster are read by lms.py.
 
 Every file is written to a temporary file, then renamed (classbook.write_atomic): a run cut short leaves the
-previous files whole. The same hand-ins give the same files, byte for byte.
+previous files whole. The same hand-ins give the same files, byte for byte. Every cell of the CSV files is
+made safe (untrusted.cell): a learner's id or file name is cleaned and never read as a formula.
 """
 import collections
 import dataclasses
-import io
-import re
 import time
 from pathlib import Path
 
-from companion.feedback import hints
-
-from . import classbook
-from .classbook import GRADED, MISSING, UNREADABLE, csv_text, lessons, write_atomic
-from .grade import NOT_ISOLATED, make_jail
-
-CODE = re.compile(r"np\.|\w\s*[-+*/]?=[^=]|\bfor \w+ in |\bdef |\breturn\b")  # a line to paste, not a shape
-WHAT_TO_DO = {  # the hint for a lost point, by outcome: what to look at, never the answer
-    "wrong": "run its check cell in your notebook: it shows which case fails and how; then compare each step "
-             "of your code with the lesson's formulas and the shapes they give",
-    "not written": "the exercise cell still holds the stub that raises NotImplementedError: write the function "
-                   "in place of those two lines",
-    "out of time": "it did not finish in time: look for a loop that never ends, or a loop over the examples "
-                   "where one numpy operation on the whole array does the job",
-    "memory": "it used far more memory than the exercise needs: look for arrays much larger than its inputs",
-    "disk": "the exercise writes no file: remove what writes to files",
-    "output": "remove the prints, above all those inside loops",
-    "attempt": "the function only computes its result from its arguments: no import of the course's modules, "
-               "no network, no files outside its folder, no other programs",
-    "crashed": "it raised an error: run its check cell in your notebook to see the error and its line",
-    "missing": "no cell of your notebook defines this function: keep the exercise cell, with its def line, "
-               "and write your code in it",
-    "did not run": "its cell did not run when the whole notebook ran: restart the kernel and run all the cells "
-                   "before handing the notebook in",
-}
-
+from . import classbook, feedback, figures, summary
+from .classbook import GRADED, MISSING, csv_text, lessons, write_atomic
+from .grade import make_jail
+from .summary import counted
+from .untrusted import PATH, clean
 
 @dataclasses.dataclass
 class Entry:
@@ -128,201 +109,25 @@ def _adjusted(entry, name, comment):
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Feedback: what went wrong and a hint, never the solution
-
-def without_code(text):
-    """The clauses of an explanation that hold no line of code (what follows a colon is often the right line);
-    shapes and the lesson's notation stay."""
-    clauses = [clause.strip() for clause in re.split(r"(?<=\S)[:;] ", text)]
-    kept = [clause for clause in clauses if clause and not CODE.search(clause)]
-    return "; ".join(kept)
-
-
-def what_went_wrong(name, verdict):
-    """The learner-facing account of a lost point: the mistake in words, or the comment."""
-    _, _, outcome, comment, mistake = verdict
-    if outcome == "wrong" and mistake:
-        words = without_code(hints.EXPLANATIONS.get(name, {}).get(mistake, ""))
-        return f"the likely mistake: {words or mistake.replace('_', ' ')}"
-    return comment.removeprefix("wrong: ")
-
-
-def hint(name, verdict):
-    """A hint for a lost point: the project's first hint for the function where there is one, else by outcome."""
-    outcome = verdict[2]
-    first = hints.HINTS.get(name)
-    if first and outcome in ("wrong", "crashed"):
-        return f"{first[0]} ({WHAT_TO_DO[outcome]})"
-    return WHAT_TO_DO.get(outcome, WHAT_TO_DO["crashed"])
-
-
-def _plain(text):
-    """A learner's text on one line of markdown, with no backquote to close ours."""
-    return " ".join(str(text).replace("`", "'").split())
-
-
-def feedback(entry):
-    """The markdown a learner is sent for one lesson."""
-    title = f"# {entry.lesson}: {entry.score}/{entry.total}\n\n"
-    if entry.status == MISSING:
-        notes = "".join(f"- {_plain(note)}\n" for note in entry.notes)
-        return title + f"Learner `{_plain(entry.student)}`: no hand-in of this lesson was found.\n" + (
-            f"\n## Changes to your score\n\n{notes}" if notes else "")
-    lines = [title + f"Learner `{_plain(entry.student)}`, hand-in `{_plain(entry.handin)}`."]
-    if entry.status != GRADED:
-        why = entry.result["why"].removeprefix("not graded: ")
-        lines.append(f"\nIt was not graded: {_plain(why)}." + (" Save it again from Jupyter (File > Save "
-                     "Notebook), check that it opens, and hand it in again." if entry.status == UNREADABLE else ""))
-    lines += [""] * bool(entry.result["notes"]) + [f"- {_plain(note)}" for note in entry.result["notes"]]
-    if entry.status == GRADED:
-        lines += ["", "| function | point | result |", "| --- | --- | --- |"]
-        lines += [f"| {name} | {points}/1 | {outcome}{' (adjusted)' * _touched(entry, name)} |"
-                  for name, points, outcome, _, _ in entry.result["verdicts"]]
-        lost = [verdict for verdict in entry.result["verdicts"] if verdict[1] == 0]
-        if lost:
-            lines += ["", "## What to look at again"]
-        for verdict in lost:
-            lines += ["", f"**{verdict[0]}** (0/1)",
-                      f"- What went wrong: {_plain(what_went_wrong(verdict[0], verdict))}",
-                      f"- Hint: {_plain(hint(verdict[0], verdict))}"]
-    for relative, other in entry.others:
-        shown = f"graded {other['score']}/{other['total']}" if other["status"] == GRADED else other["status"]
-        lines += ["", f"Also handed in for this lesson: `{_plain(relative)}` ({_plain(shown)}); {entry.counts}."]
-    if entry.notes:
-        lines += ["", "## Changes to your score", ""] + [f"- {_plain(note)}" for note in entry.notes]
-    return "\n".join(lines) + "\n"
-
-
-def _touched(entry, name):
-    return any(item.function == name for item in entry.adjustments)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# The summary and its figures
-
-def counted(count, word):
-    """`1 notebook`, `2 notebooks`."""
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
-def lost_points(rows):
-    """{function: Counter of the causes of its lost points}, a cause being a mistake's id or an outcome."""
-    causes = collections.defaultdict(collections.Counter)
-    for entry in (entry for entry in rows if entry.status == GRADED):
-        for name, points, outcome, _, mistake in entry.result["verdicts"]:
-            if points == 0:
-                causes[name][mistake or outcome] += 1
-    return causes
-
-
-def summary(rows, unmatched, isolated, loose=(), top=3):
-    """The summary's text: what was graded, the mean per lesson, the most frequent mistakes per function."""
-    statuses = collections.Counter(e.status if e.status in (GRADED, MISSING, UNREADABLE) else "error" for e in rows)
-    students = len({e.student for e in rows})
-    lines = [] if isolated else [NOT_ISOLATED, ""]
-    lines.append(f"{counted(statuses[GRADED], 'hand-in')} graded for {counted(students, 'learner')}; "
-                 f"{statuses[UNREADABLE]} unreadable, "
-                 f"{statuses[MISSING]} missing, {statuses['error']} not graded, {len(unmatched)} not a lesson")
-    lines += ["", "Mean score per lesson:"]
-    for lesson, names in lessons().items():
-        scores = [e.score for e in rows if e.lesson == lesson and e.status == GRADED]
-        mean = f"{sum(scores) / len(scores):.2f}" if scores else "-"
-        lines.append(f"  {lesson:<26} {mean:>5} / {len(names)}   ({len(scores)} graded)")
-    lines += ["", f"Most frequent mistakes per function (lost points; at most {top} causes each):"]
-    causes = lost_points(rows)
-    for names in lessons().values():
-        for name in names:
-            if causes.get(name):
-                shown = ", ".join(f"{cause} x{count}" for cause, count in
-                                  sorted(causes[name].items(), key=lambda item: (-item[1], item[0]))[:top])
-                lines.append(f"  {name:<34} {shown}")
-    if not causes:
-        lines.append("  none: every graded function scored its point")
-    for student, relative, why in unmatched:
-        lines.append(f"Not matched to a lesson: {student}/{relative} ({why})")
-    for name in loose:
-        lines.append(f"Not graded: {name}")
-    return "\n".join(lines) + "\n"
-
-
-def figures(rows, out):
-    """OUT/scores.png (the score distribution per lesson) and OUT/mistakes.png (lost points per function)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    plt.rcParams["svg.hashsalt"] = "dnn"
-    names = list(lessons())
-    figure, axes = plt.subplots(1, len(names), figsize=(3 * len(names), 2.8), squeeze=False)
-    for axis, lesson in zip(axes[0], names):
-        total = len(lessons()[lesson])
-        scores = collections.Counter(e.score for e in rows if e.lesson == lesson and e.status == GRADED)
-        axis.bar(range(total + 1), [scores.get(score, 0) for score in range(total + 1)], color="#4c72b0")
-        axis.set_title(lesson, fontsize=9)
-        axis.set_xlabel(f"score (of {total})", fontsize=8)
-        axis.set_xticks(range(total + 1))
-    axes[0][0].set_ylabel("hand-ins")
-    figure.suptitle("Scores per lesson", fontsize=10)
-    figure.tight_layout()
-    _save(figure, out / "scores.png")
-    causes = lost_points(rows)
-    functions = [name for lesson in names for name in lessons()[lesson]]
-    kinds = ["recognised mistake", "other wrong result", "not written", "crashed or over a limit", "missing"]
-    figure, axis = plt.subplots(figsize=(8, 0.3 * len(functions) + 1.2))
-    left = [0] * len(functions)
-    for kind in kinds:
-        counts = [sum(n for cause, n in causes.get(name, {}).items() if _kind(cause) == kind) for name in functions]
-        axis.barh(functions, counts, left=left, label=kind)
-        left = [a + b for a, b in zip(left, counts)]
-    axis.invert_yaxis()
-    axis.set_xlabel("lost points (hand-ins)")
-    axis.set_title("Lost points per function, by cause", fontsize=10)
-    axis.margins(x=0.05)
-    axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(functions) - 0.06), ncol=3)
-    figure.tight_layout()
-    _save(figure, out / "mistakes.png")
-    plt.close("all")
-
-
-def _kind(cause):
-    if cause in ("not written",):
-        return "not written"
-    if cause in ("missing", "did not run"):
-        return "missing"
-    if cause == "wrong":
-        return "other wrong result"
-    if cause in ("crashed", "out of time", "memory", "disk", "output", "attempt"):
-        return "crashed or over a limit"
-    return "recognised mistake"
-
-
-def _save(figure, path):
-    data = io.BytesIO()
-    figure.savefig(data, format="png", dpi=100, metadata={"Software": None}, bbox_inches="tight")
-    write_atomic(path, data.getvalue())
-
-
-# ----------------------------------------------------------------------------------------------------------
 # The whole run
 
-def write_all(rows, unmatched, out, isolated, loose=(), term=False, remarks=()):
-    """Write every file of OUT (each then renamed into place); remove feedback files of earlier runs that no
-    row has any more. `term`: the gradebook has the term's columns; `remarks`: lines at the end of the summary.
-    Returns the summary's text."""
+def write_all(rows, unmatched, out, isolated, loose=(), term=False, remarks=(), integrity_text=""):
+    """Write every file of OUT but the exports and the integrity files (each then renamed into place); remove
+    feedback files of earlier runs that no row has any more. `term`: the gradebook has the term's columns;
+    `remarks`: lines at the end of the summary, before `integrity_text`. Returns the summary's text."""
     out = Path(out)
     write_atomic(out / "gradebook.csv", gradebook_csv(rows, term))
     write_atomic(out / "functions.csv", functions_csv(rows))
     written = set()
     for entry in rows:
-        path = out / "feedback" / entry.student / f"{entry.lesson}.md"
-        text = feedback(entry)
-        write_atomic(path, text if isolated else f"**{NOT_ISOLATED}**\n\n{text}")
-        written.add(path)
-    for stale in (out / "feedback").glob("*/*.md"):
+        written.update(feedback.write(entry, out / "feedback" / entry.student, isolated))
+    for stale in [*(out / "feedback").glob("*/*.md"), *(out / "feedback").glob("*/*.html")]:
         if stale not in written:
             stale.unlink()
-    text = summary(rows, unmatched, isolated, loose) + "".join(f"{line}\n" for line in remarks)
+    text = summary.text(rows, unmatched, isolated, loose, "".join(f"{clean(line)}\n" for line in remarks) +
+                        ("\n" if remarks and integrity_text else "") + integrity_text)
     write_atomic(out / "summary.txt", text)
-    figures(rows, out)
+    figures.write(rows, out)
     return text
 
 
@@ -357,14 +162,17 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     remarks = [f"Not on the roster: {name}" for name in strangers]
     remarks += [f"Adjustment not applied ({why}): {item.student},{item.lesson},{item.function} "
                 f"{item.words()}" for item, why in unused]
-    text = write_all(rows, unmatched, out, settings.isolated, loose, bool(course or adjusted), remarks)
     exports.write(rows, learners, out)
-    evidence = collections.Counter(line[0] for line in integrity.write(rows, out, learners))
+    found = integrity.write(rows, out, learners)
+    evidence = collections.Counter(line[0] for line in found)
+    text = write_all(rows, unmatched, out, settings.isolated, loose, bool(course or adjusted), remarks,
+                     integrity.text(found, integrity.KINDS[:4]))  # missing and unreadable: named above
     seconds = time.monotonic() - start
     rate = f": {graded_now / seconds * 60:.0f} notebooks a minute" if graded_now else ""
     echo(f"graded {graded_now} now and took {len(handins) - graded_now} from the cache, in {seconds:.1f} s{rate}")
     echo(text.rstrip("\n"))
-    echo(f"written: {out}/gradebook.csv, functions.csv, summary.txt, scores.png, mistakes.png, feedback/, "
+    echo(f"written: {out}/gradebook.csv, functions.csv, summary.txt, totals.png, scores.png, mistakes.png, "
+         f"feedback/ (Markdown and HTML), "
          f"learners.csv, canvas_import.csv, moodle_import.csv, integrity.csv and integrity.txt")
     echo("integrity (evidence to read, no penalty): " + ", ".join(f"{kind} {evidence[kind]}" for kind in
          ("identical file", "same code", "similar code", "attempt", "unreadable", "missing")))
@@ -376,7 +184,8 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
 
 def nothing_matched(folder, seen, shown=5):
     """The message of a run that found notebooks but could match none to a learner and a lesson."""
-    listed = "; ".join(seen[:shown]) + (f"; and {len(seen) - shown} more" if len(seen) > shown else "")
+    listed = "; ".join(clean(item, PATH + 200) for item in seen[:shown]) + (
+        f"; and {len(seen) - shown} more" if len(seen) > shown else "")
     return (f"DIR: found {counted(len(seen), 'notebook')} in {folder} but matched none to a learner and a lesson: "
             f"{listed}; expected one folder per learner, nbgrader's submitted/, Canvas's flat download "
             f"(name_1001_123456_file.ipynb), Moodle's folders (Name_1001_assignsubmission_file_) or "

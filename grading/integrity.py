@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .classbook import GRADED, MISSING, UNREADABLE, csv_text, lessons, write_atomic
 from .notebooks import NOTEBOOKS, exercise_name, read_notebook, strip_solutions
+from .untrusted import clean
 
 SIMILAR = 0.9
 COMMON_AT_LEAST, COMMON_SHARE = 3, 0.05  # code handed in by more learners than this is common, not copied
@@ -148,11 +149,13 @@ def report(rows, learners=None):
     return found
 
 
-def text(found):
-    """integrity.txt: the report in words, grouped by kind."""
+KINDS = ("identical file", "same code", "similar code", "attempt", "unreadable", "missing")
+
+
+def text(found, kinds=KINDS):
+    """integrity.txt: the report in words, grouped by kind (those of `kinds`)."""
     lines = ["Integrity report: evidence for a person to read, not a penalty (no score was changed).", ""]
-    groups = {kind: [line for line in found if line[0] == kind] for kind in
-              ("identical file", "same code", "similar code", "attempt", "unreadable", "missing")}
+    groups = {kind: [line for line in found if line[0] == kind] for kind in kinds}
     for kind, items in groups.items():
         lines.append(f"{kind}: {len(items)}")
         for line in items[:200]:
@@ -162,7 +165,7 @@ def text(found):
             lines.append(f"  {line[1]}: {pair}{score}{functions}: {line[6]}")
         if len(items) > 200:
             lines.append(f"  ... and {len(items) - 200} more in integrity.csv")
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines), 4 << 20, lines=True) + "\n"  # ids and file names come from learners
 
 
 def write(rows, out, learners=None):

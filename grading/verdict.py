@@ -21,6 +21,7 @@ from companion import plain
 
 from .jail import python_roots
 from .notebooks import PROJECT, python_source
+from .untrusted import NAME, clean
 
 FORBIDDEN_MODULES = ("dnn_utils", "testCases", "companion.solutions", "grading")
 ATTEMPTS = {  # what an attempt to get out is called on a scorecard, most serious first
@@ -184,7 +185,7 @@ def _from_error(limits, error, where):
                                   f"in its folder")
     line = error.get("line")
     at = f" (line {line[0]}: {line[1]})" if isinstance(line, list) and len(line) == 2 else ""
-    return Verdict(0, "crashed", f"{where}: {error.get('type')}: {str(error.get('text'))[:300]}{at}")
+    return Verdict(0, "crashed", f"{where}: {clean(error.get('type'), NAME)}: {str(error.get('text'))[:300]}{at}")
 
 
 def _died(limits, done):
@@ -209,7 +210,7 @@ _MADE = {}
 
 def rebuild(error):
     """An exception like the one raised in the jail, with .learners_line = (line number, line)."""
-    name, module = str(error.get("type")), str(error.get("module"))
+    name, module = clean(error.get("type"), NAME), clean(error.get("module"), NAME)
     args = error.get("args") if isinstance(error.get("args"), list) else []
     cls = getattr(builtins, name, None) if module == "builtins" else None
     if cls is None and module.startswith("numpy"):

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 import grading
-from grading import classbook, gradebook
+from grading import classbook, feedback, gradebook
 from grading.jail import Limits
 from mutants import MUTANTS, edited, library_source
 
@@ -38,6 +38,8 @@ def handed_in(path, lesson, **sources):
         name = grading.exercise_name(cell)
         if name in sources:
             cell.source = sources[name]
+        if grading.checked_name(cell) in sources:  # a changed function: what its check printed is not known
+            cell.outputs = []
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     return path
@@ -163,38 +165,51 @@ def test_the_functions_file_has_one_row_per_graded_function(graded):
 
 def test_feedback_says_what_went_wrong_with_a_hint_and_never_the_solution(graded):
     _, out, _, _ = graded
-    feedback = out / "feedback"
-    assert sorted(path.relative_to(feedback).as_posix() for path in feedback.rglob("*.md")) == sorted(
-        f"{student}/{lesson}.md" for student in ("ann", "bob", "cat", "dan", "eve") for lesson in classbook.lessons())
-    bob = (feedback / "bob" / "02_forward_propagation.md").read_text()
-    assert bob.startswith("# 02_forward_propagation: 5/6\n\nLearner `bob`, hand-in `lab 2/jdoe_lab2.ipynb`.\n")
-    assert "| linear_forward | 0/1 | wrong |" in bob and "| sigmoid | 1/1 | ok |" in bob
-    told = gradebook.what_went_wrong("linear_forward", ["linear_forward", 0, "wrong", "", "b_left_out"])
+    folder = out / "feedback"
+    assert sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.*")) == sorted(
+        f"{student}/{lesson}.{kind}" for student in ("ann", "bob", "cat", "dan", "eve")
+        for lesson in classbook.lessons() for kind in ("md", "html"))
+    bob = (folder / "bob" / "02_forward_propagation.md").read_text()
+    assert bob.startswith("# 02_forward_propagation: 5 / 6\n\nLearner `bob`, hand-in `lab 2/jdoe_lab2.ipynb`.\n")
+    assert "| `linear_forward` | 0/1 | wrong result |" in bob and "| `sigmoid` | 1/1 | right |" in bob
+    told = feedback.what_went_wrong("linear_forward", ["linear_forward", 0, "wrong", "", "b_left_out"])
     assert f"**linear_forward** (0/1)\n- What went wrong: {told}\n- Hint: " in bob
     assert "b is left out" in told and "np.dot" not in bob  # the mistake, not the line of code to paste
-    assert told.startswith("the likely mistake: ")
-    cat = (feedback / "cat" / "02_forward_propagation.md").read_text()
-    assert "**relu** (0/1)\n- What went wrong: ran out of time: still running after 5 s\n- Hint: " in cat
-    assert "tried to use the library's solutions" in cat
-    unreadable = (feedback / "cat" / "03_backward_propagation.md").read_text()
+    assert told.startswith("the likely mistake: ") and "b_left_out" not in bob
+    assert bob.count(feedback.CHECK_CELL.split(":")[0]) == 1
+    cat = (folder / "cat" / "02_forward_propagation.md").read_text()
+    assert "**relu** (0/1)\n- What went wrong: ran out of time: still running after 5 s\n" in cat
+    assert "tried to use the library's solutions" in cat and "| `sigmoid` | 0/1 | blocked |" in cat
+    assert "attempt" not in cat
+    unreadable = (folder / "cat" / "03_backward_propagation.md").read_text()
     assert "It was not graded: not a notebook (NotJSONError" in unreadable
-    assert (feedback / "eve" / "01_initialization.md").read_text() == (
-        "# 01_initialization: 0/2\n\nLearner `eve`: no hand-in of this lesson was found.\n")
-    assert "What to look at again" not in (feedback / "ann" / "02_forward_propagation.md").read_text()
+    assert (folder / "eve" / "01_initialization.md").read_text() == (
+        "# 01_initialization: 0 / 2\n\nLearner `eve`: no hand-in of this lesson was found.\n")
+    assert "What to look at again" not in (folder / "ann" / "02_forward_propagation.md").read_text()
+    dan = (folder / "dan" / "02_forward_propagation.md").read_text()
+    assert dan.count("NotImplementedError") == 1 and "**Not written:** `sigmoid`, `relu`, " in dan
 
 
-def test_the_summary_names_the_frequent_mistakes_and_the_figures_exist(graded):
+def test_the_summary_names_every_cause_and_whose_hand_ins_are_missing_and_the_figures_exist(graded):
     _, out, printed, _ = graded
     text = (out / "summary.txt").read_text()
     assert text.splitlines()[0] == "5 hand-ins graded for 5 learners; 1 unreadable, 19 missing, 0 not graded, " \
                                    "1 not a lesson"
     assert "  02_forward_propagation      3.75 / 6   (4 graded)" in text
-    assert "  linear_forward                     b_left_out x1, not written x1" in text
+    assert "  linear_forward\n    b is left out [b_left_out]" in text and " 1   20%\n" in text
+    assert "Empty hand-ins (nothing written; left out of the causes above): 1\n  02_forward_propagation: dan" in text
+    assert "Blocked attempts (the library's solutions, the network, files, programs): 1\n" \
+           "  cat, 02_forward_propagation, sigmoid" in text
+    assert "Missing hand-ins: 19\n  01_initialization: ann, cat, dan, eve\n" in text
+    assert "Unreadable hand-ins: 1\n  cat, 03_backward_propagation: 03_backward_propagation.ipynb (not a notebook" \
+        in text
+    assert "Learners' totals (of 18 points, a missing lesson counting 0; totals.png): lowest 0," in text
     assert "Not matched to a lesson: cat/notes.ipynb (it holds no exercise of any lesson)" in text
     assert "Not graded: cat/01_initialization.ipynb (a link, not followed)" in text
+    assert "\nIntegrity report: evidence for a person to read" in text and "\nattempt: 1\n" in text
     assert not any(b"secret" in data for data in files(out).values())
     assert text.rstrip("\n") in "\n".join(printed)
-    for name in ("scores.png", "mistakes.png"):
+    for name in ("totals.png", "scores.png", "mistakes.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -305,8 +320,8 @@ def test_the_command_without_a_jail_says_so_in_every_feedback_and_the_summary(tm
     assert done.returncode == 0, done.stderr
     assert "1/1" in done.stderr and "notebook" in done.stderr  # the progress bar
     assert done.stdout.count("NOT ISOLATED") == 1 and "1 hand-in graded for 1 learner;" in done.stdout
-    for path in (tmp_path / "grades" / "feedback" / "ann").glob("*.md"):
-        assert path.read_text().startswith("**NOT ISOLATED: graded with --no-jail"), path
+    for path in (tmp_path / "grades" / "feedback" / "ann").glob("*.*"):
+        assert "Graded without isolation (--no-jail)" in path.read_text(), path
     assert "ann,01_initialization,2,2,graded" in (tmp_path / "grades" / "gradebook.csv").read_text()
 
 
@@ -375,8 +390,8 @@ def test_no_account_of_a_mistake_holds_a_line_of_code():
     import testCases
     for name, mistakes in testCases.MISTAKES.items():
         for mistake in mistakes:
-            told = gradebook.what_went_wrong(name, [name, 0, "wrong", "", mistake.id])
-            assert told and not gradebook.CODE.search(told), (name, mistake.id, told)
+            told = feedback.what_went_wrong(name, [name, 0, "wrong", "", mistake.id])
+            assert told and not feedback.CODE.search(told), (name, mistake.id, told)
 
 
 def test_full_runs_each_notebook_in_a_kernel_and_leaves_no_edition_behind(tmp_path):

@@ -71,7 +71,7 @@ def test_an_adjustment_survives_every_rerun_and_shows_its_reason(term, tmp_path)
     assert bob.startswith("bob,01_initialization,2,2,graded,") and \
         "adjusted initialize_parameters set to 1: regrade request: the scale was in the text (ta, " in bob
     feedback = (out / "feedback" / "bob" / "01_initialization.md").read_text()
-    assert "| initialize_parameters | 1/1 | wrong (adjusted) |" in feedback
+    assert "| `initialize_parameters` | 1/1 | wrong result (adjusted) |" in feedback
     assert "## Changes to your score\n\n- adjusted initialize_parameters set to 1: regrade request" in feedback
     assert "adjusted -0.5: late cover page" in (out / "feedback" / "ann" / "01_initialization.md").read_text()
     functions = (out / "functions.csv").read_text()

@@ -185,6 +185,9 @@ EXPLANATIONS = {
                          "product",
         "elementwise": "the product is taken entry by entry; the layer needs the matrix product W A",
         "b_left_out": "b is left out: Z = W A + b",
+        "b_broadcast": "b is added in the wrong shape: b^[l] is a column (n^[l], 1), one bias per unit, added to "
+                       "every column of W A; as a row, a flat array or a single entry, broadcasting adds the wrong "
+                       "biases, or the shapes do not fit",
         "cache_order": "the cache must be the tuple (A, W, b), in that order",
     },
     "linear_activation_forward": {

@@ -156,8 +156,10 @@ _RULES = {
     },
     "linear_forward": {
         "product_order": rule("any", of=[raises(*_SHAPES_MISMATCH), rule("Z_looks_transposed")]),
-        "elementwise": raises("could not be broadcast"),
+        "elementwise": like(lambda A, W, b: (W * A + b, (A, W, b)), lambda A, W, b: (A * W + b, (A, W, b))),
         "b_left_out": like(_with_output(reference.linear_forward, 0, lambda outputs, A, W, b: outputs[0] - b)),
+        "b_broadcast": like(*(lambda A, W, b, shaped=shaped: (np.dot(W, A) + shaped(b), (A, W, b)) for shaped in (
+            lambda b: b.T, lambda b: b[0], lambda b: b.reshape(-1), lambda b: b[0, 0]))),
         "cache_order": like(_with_output(reference.linear_forward, 1, lambda outputs, A, W, b: (W, A, b)),
                             _with_output(reference.linear_forward, 1, lambda outputs, A, W, b: (A, W))),
     },
