@@ -75,6 +75,25 @@ your own functions (they import them from `dnn_utils`), and a notebook that need
 yet says which function and which notebook to write it in. Change your functions in the notebooks, not in
 `your_functions.py`, which each passing check rewrites.
 
+## How your notebooks are graded
+
+Each exercise is graded on its own: the function its cell defines is run, away from the rest of the notebook,
+on the lesson's inputs and on new ones drawn at grading time, and compared with the course's own results.
+
+- **Which definition counts.** The one your check ran on: the last cell defining the function before the
+  last cell that checks it (`check_relu(relu)`). A cell further down that defines it again (a scratch cell, a
+  variant from a video) does not replace it; to hand in a new version, run its check again after it. With no
+  check cell, the last cell that defines the function counts.
+- **Your helpers come with it.** Functions you define at top level in earlier cells and that your function
+  calls (directly or through each other) are graded with it, as they stood when the exercise cell ran, with
+  the imports they need. A helper must not have the name of a graded function: those are graded on their own.
+- **The course's functions it builds on.** A function gets the course's versions of the graded functions the
+  lesson's own solution calls (`L_model_forward` gets `linear_activation_forward`, `L_layer_model` gets
+  `initialize_parameters_deep_scaled`, `L_model_forward`, ...), and no others: calling another graded
+  function from it fails (`NameError`).
+- **Importing the library's solutions scores 0** for that function: `dnn_utils`, `testCases` or
+  `companion.solutions`, in the exercise or in a helper it uses.
+
 Next to the notebooks: `testCases.py` holds the checks, `dnn_utils.py` loads the data and hands out your
 functions, `datasets/` holds the pictures (`python datasets/make_drawncat.py` draws them again if they are
 missing), and `companion/` the machinery behind the checks (their expected values are in
