@@ -166,15 +166,36 @@ def _digest(path):
 # ----------------------------------------------------------------------------------------------------------
 # The cache: one JSON file per graded hand-in, written then renamed
 
+# Every module that decides a verdict, besides the grading package: the checks and the library they check
+# against, and the companion's modules they run on (how a verdict is reached, its rules and hints, the plain
+# data that crosses the jail, the argument checks, the catalogue of mistakes).
+VERDICT_FILES = ("testCases.py", "dnn_utils.py", "companion/__init__.py", "companion/feedback/*.py",
+                 "companion/plain.py", "companion/arguments.py", "companion/kept.py",
+                 "companion/solutions/__init__.py", "companion/solutions/mistakes.py")
+
+
+def verdict_files(project=PROJECT):
+    """The files whose content goes into the grader's version: the grading package, VERDICT_FILES, the lessons."""
+    project = Path(project)
+    files = sorted(Path(project, "grading").glob("*.py"))
+    files += sorted(Path(project, "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for pattern in VERDICT_FILES:
+        files += sorted(project.glob(pattern))
+    return files
+
+
+def version_of(project=PROJECT):
+    """A digest of every file of verdict_files(project), each with its path inside the project."""
+    digest = hashlib.sha256()
+    for path in verdict_files(project):
+        digest.update(path.relative_to(project).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=None)
 def grader_version():
-    """A digest of everything a verdict depends on: the grading package, the checks, the library, the lessons."""
-    digest = hashlib.sha256()
-    files = sorted(Path(PROJECT, "grading").glob("*.py")) + sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    files += [Path(PROJECT, name) for name in ("testCases.py", "dnn_utils.py", "companion/arguments.py")]
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    """A digest of everything a verdict depends on (version_of the project), computed once per process."""
+    return version_of(PROJECT)
 
 
 class Cache:
