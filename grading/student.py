@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .notebooks import (NOTEBOOKS, PROJECT, DATA_FILES, ALLOWED_ERRORS_TAG, read_notebook, strip_solutions,
-                        cells_needing_exercises, project_modules, package_files, exercise_name, checked_name,
+                        cells_needing_exercises, package_files, exercise_name, checked_name,
                         library_imports)
 
 STUDENT_STAMP = ".student_edition"
@@ -310,16 +310,25 @@ nbgrader's cell metadata: each exercise cell is an "Autograded answer" (solution
 name) and each check cell an "Autograder tests" cell worth 1 point (grade_id check_<name>), which calls the
 checker with strict=True so that a failing check raises an error, the way nbgrader scores a test cell (the
 check cells and the cells that call an exercise are tagged raises-exception, so that "Run All" goes on).
-Copy the folder source/{assignment} into your nbgrader course's source/ folder, with the modules and datasets/
-next to the notebooks (they are copied here), then run `nbgrader generate_assignment {assignment}`.
+Next to the notebooks are the student edition's modules and data (as `python -m grading student` writes
+them): nbgrader releases every file of the folder, so none holds a solution; the graded functions the later
+notebooks import from dnn_utils are the learner's own. Copy the folder source/{assignment} into your nbgrader
+course's source/ folder, then run `nbgrader generate_assignment {assignment}`. nbgrader leaves out of what it
+copies any folder named feedback, companion/feedback/ (the checks) among them: put this line in your course's
+nbgrader_config.py (written here when there was none):
+
+    {ignore}
 """
+# nbgrader's default CourseDirectory.ignore, less "feedback" (the name of the package that holds the checks)
+NBGRADER_IGNORE = 'c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__"]'
 
 
 def nbgrader_notebook(nb):
     """A copy of a lesson notebook carrying nbgrader's metadata (schema 3) on its exercise and check cells."""
     import copy
     nb = copy.deepcopy(nb)
-    allow_errors(nb, cells_needing_exercises(nb) + [i for i, cell in enumerate(nb.cells) if checked_name(cell)])
+    allow_errors(nb, cells_needing_exercises(nb, also=set(library_imports(nb))) +
+                 [i for i, cell in enumerate(nb.cells) if checked_name(cell)])
     for cell in nb.cells:
         exercise, checked = exercise_name(cell), checked_name(cell)
         if exercise:
@@ -334,15 +343,25 @@ def nbgrader_notebook(nb):
 
 
 def build_nbgrader(out=PROJECT / "build" / "nbgrader", assignment="dnn_step_by_step"):
-    """Write the lesson notebooks, with nbgrader's metadata, and what they need to out/source/<assignment>."""
+    """Write the lesson notebooks, with nbgrader's metadata, to out/source/<assignment>, next to the student
+    edition's modules and data: nbgrader releases every file of the source folder to the learners, so none of
+    them holds a solution (its dnn_utils hands out the learner's own functions, its checks judge from data)."""
+    import contextlib
+    import io
+    import tempfile
     import nbformat
     folder = Path(out) / "source" / assignment
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    with tempfile.TemporaryDirectory(prefix="dnn_nbgrader_") as scratch:
+        with contextlib.redirect_stdout(io.StringIO()):
+            edition = build_student(Path(scratch) / "student")
+        shutil.copytree(edition, folder, ignore=shutil.ignore_patterns("*.ipynb", STUDENT_STAMP, "__pycache__"))
+    for path in lesson_notebooks():
         nbformat.write(nbgrader_notebook(read_notebook(path)), str(folder / path.name))
-    copy_support_files(folder, project_modules() + DATA_FILES)
-    print(NBGRADER_HELP.format(out=folder, assignment=assignment))
+    config = Path(out) / "nbgrader_config.py"
+    if not config.exists():
+        config.write_text(f"c = get_config()\n{NBGRADER_IGNORE}\n")
+    print(NBGRADER_HELP.format(out=folder, assignment=assignment, ignore=NBGRADER_IGNORE))
     return folder
 
 
