@@ -140,7 +140,16 @@ def check_function(jail, name, source, seed, helpers=""):
 
 
 def judge_run(limits, name, cases, sent, done):
-    """The Verdict from a finished jailed run (jail.Finished) of `name` on `cases` with arguments `sent`."""
+    """The Verdict from a finished jailed run (jail.Finished) of `name` on `cases` with arguments `sent`.
+    What came back is the hand-in's data: whatever fails to decode or to compare (a number of 4400 digits, bad
+    base64, an array of 100 dimensions, a name that is not text...) is that hand-in's crash, never the grader's."""
+    try:
+        return _judge_run(limits, name, cases, sent, done)
+    except Exception as error:  # noqa: BLE001 (what the learner's code sent back, not the grader, is at fault)
+        return Verdict(0, "crashed", f"crashed: what it sent back cannot be read ({type(error).__name__})")
+
+
+def _judge_run(limits, name, cases, sent, done):
     if done.status == "time":
         return Verdict(0, "out of time", f"ran out of time: still running after {limits.wall_seconds:g} s")
     if done.status == "output":
