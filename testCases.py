@@ -431,7 +431,7 @@ def fair_expected(name, args, kwargs):
     try:
         with np.errstate(over="raise", divide="raise", invalid="raise"), \
                 contextlib.redirect_stdout(io.StringIO()):
-            expected = getattr(reference, name)(*copy.deepcopy(args), **kwargs)
+            expected = getattr(reference, name)(*_copied(args), **kwargs)
             inside = _sigmoid_inputs(name, args, kwargs, expected)
     except Exception:  # FloatingPointError, or an argument check refusing a non-finite result
         return None
@@ -465,6 +465,17 @@ def _sigmoid_inputs(name, args, kwargs, expected):
     return []
 
 
+def _copied(value):
+    """A copy of plain data (arrays, dicts, lists, tuples, numbers, strings), each array copied on its own."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copied(item) for item in value)
+    return copy.deepcopy(value)
+
+
 @functools.lru_cache(maxsize=None)
 def _output_names():
     return {name: cases[-1].names for name, cases in _cases().items()}
@@ -480,9 +491,8 @@ def fresh_cases(name, seed, count=2):
         args, kwargs = _fresh_inputs(name, rng)
         expected = fair_expected(name, args, kwargs)
         if expected is not None:
-            made.append(Case(f"fresh inputs drawn at grading time (seed {seed})",
-                             lambda args=args: copy.deepcopy(args), lambda kept=expected: copy.deepcopy(kept),
-                             names, kwargs, fresh=True))
+            made.append(Case(f"fresh inputs drawn at grading time (seed {seed})", lambda args=args: _copied(args),
+                             lambda kept=expected: _copied(kept), names, kwargs, fresh=True))
     raise RuntimeError(f"fresh_cases: {FAIR_TRIES} draws of {name} from seed {seed} gave {len(made)} fair cases; "
                        f"expected {count}")
 
