@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -122,30 +123,88 @@ def check_folders(folder, out):
     return folder, out
 
 
+NOT_IN_A_FOLDER = "not in a learner's folder"
+
+
+def readable(name):
+    """A file name as text, whatever the encoding of its bytes: UTF-8 when it is, else Windows' cp1252, else
+    Latin-1 (a zip made on Windows and unpacked here keeps its names' bytes). Text from it encodes as UTF-8."""
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def learner_folders(folder):
+    """[(learner id, folder)] for DIR's folders, sorted by id; the id is the folder's name as readable text."""
+    found = [(readable(entry.name), Path(entry.path)) for entry in os.scandir(folder)
+             if entry.is_dir() and not _skipped(entry.name)]
+    return sorted(found, key=lambda item: item[0])
+
+
 def learners(folder):
     """The learners' ids: the names of DIR's folders, sorted."""
-    return sorted(entry.name for entry in Path(folder).iterdir() if entry.is_dir() and not _skipped(entry.name))
+    return [student for student, _ in learner_folders(folder)]
+
+
+def not_plain(path, root=None):
+    """Why the file at `path` is not read, or None for a plain file: a link (symbolic, or a folder on the way
+    that is one, out of `root`), a hard link (it may be a file outside DIR under another name) or a special
+    file (a pipe, a device, a socket)."""
+    try:
+        status = os.lstat(path)
+    except OSError as error:
+        return f"not read: {error.strerror or error}"
+    if stat.S_ISLNK(status.st_mode):
+        return "a link, not followed"
+    if root is not None and (path.resolve().parent != path.parent.resolve() or Path(root).resolve() not in
+                             path.resolve().parents):
+        return "a link, not followed"
+    if not stat.S_ISREG(status.st_mode):
+        return "a special file, not read"
+    if status.st_nlink > 1:
+        return "a hard link, not read"
+    return None
+
+
+def open_plain(path):
+    """The file at `path` opened for reading, only if it is a plain file (see not_plain): no link is followed,
+    a pipe does not block the open. OSError otherwise."""
+    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    file = os.fdopen(handle, "rb")
+    status = os.fstat(handle)
+    if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+        file.close()
+        raise OSError(f"{readable(path)} is not a plain file (a hard link or a special file): not read")
+    return file
 
 
 def find_handins(folder):
-    """(every HandIn of every learner, the notebooks left aside: each as "path (why)"). A link is never
-    followed: it could point outside the learner's folder, at a file the learner must not see."""
+    """(every HandIn of every learner, the notebooks left aside: each as "path (why)"). A link, a hard link or
+    a special file is never read: it could be a file outside the learner's folder that the learner must not
+    see. Names are kept as readable text, whatever their encoding (readable)."""
     handins = []
-    aside = [f"{path.name} (not in a learner's folder)" for path in sorted(Path(folder).glob("*.ipynb"))]
-    for student in learners(folder):
-        root = Path(folder, student)
+    aside = [f"{readable(path.name)} ({NOT_IN_A_FOLDER})" for path in sorted(Path(folder).glob("*.ipynb"))]
+    for student, root in learner_folders(folder):
         if root.is_symlink():
             aside.append(f"{student}/ (a link, not followed)")
             continue
         for path in sorted(root.rglob("*.ipynb")):
             relative = path.relative_to(root)
-            if any(_skipped(part) for part in relative.parts):
+            if any(_skipped(part) for part in relative.parts) or (path.is_dir() and not path.is_symlink()):
                 continue
-            if path.is_symlink() or path.resolve().parent != path.parent.resolve() or root.resolve() not in \
-                    path.resolve().parents:
-                aside.append(f"{student}/{relative.as_posix()} (a link, not followed)")
-            elif path.is_file():
-                handins.append(HandIn(student, relative.as_posix(), path, *_digest(path)))
+            shown = readable(relative.as_posix())
+            why = not_plain(path, root)
+            try:
+                if not why:
+                    handins.append(HandIn(student, shown, path, *_digest(path)))
+            except OSError as error:
+                why = f"not read: {error.strerror or error}"
+            if why:
+                aside.append(f"{student}/{shown} ({why})")
     return handins, aside
 
 
@@ -154,9 +213,9 @@ def _skipped(name):
 
 
 def _digest(path):
-    """(sha256 of the file's bytes, its size), read in blocks."""
+    """(sha256 of the plain file's bytes, its size), read in blocks."""
     digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as file:
+    with open_plain(path) as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
             size += len(block)
@@ -166,15 +225,36 @@ def _digest(path):
 # ----------------------------------------------------------------------------------------------------------
 # The cache: one JSON file per graded hand-in, written then renamed
 
+# Every module that decides a verdict, besides the grading package: the checks and the library they check
+# against, and the companion's modules they run on (how a verdict is reached, its rules and hints, the plain
+# data that crosses the jail, the argument checks, the catalogue of mistakes).
+VERDICT_FILES = ("testCases.py", "dnn_utils.py", "companion/__init__.py", "companion/feedback/*.py",
+                 "companion/plain.py", "companion/arguments.py", "companion/kept.py",
+                 "companion/solutions/__init__.py", "companion/solutions/mistakes.py")
+
+
+def verdict_files(project=PROJECT):
+    """The files whose content goes into the grader's version: the grading package, VERDICT_FILES, the lessons."""
+    project = Path(project)
+    files = sorted(Path(project, "grading").glob("*.py"))
+    files += sorted(Path(project, "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for pattern in VERDICT_FILES:
+        files += sorted(project.glob(pattern))
+    return files
+
+
+def version_of(project=PROJECT):
+    """A digest of every file of verdict_files(project), each with its path inside the project."""
+    digest = hashlib.sha256()
+    for path in verdict_files(project):
+        digest.update(path.relative_to(project).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=None)
 def grader_version():
-    """A digest of everything a verdict depends on: the grading package, the checks, the library, the lessons."""
-    digest = hashlib.sha256()
-    files = sorted(Path(PROJECT, "grading").glob("*.py")) + sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    files += [Path(PROJECT, name) for name in ("testCases.py", "dnn_utils.py", "companion/arguments.py")]
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    """A digest of everything a verdict depends on (version_of the project), computed once per process."""
+    return version_of(PROJECT)
 
 
 class Cache:
@@ -418,7 +498,10 @@ def grade_all(handins, settings, cache, workers=None, scheduler=None, progress=N
         elif cached is not None:
             results[key] = cached
         elif key not in jobs:
-            jobs[key] = _job(handin, cache)
+            try:
+                jobs[key] = _job(handin, cache)
+            except OSError as error:  # changed since it was found: a link or a special file now
+                results[key] = result(UNREADABLE, lesson_by_name(handin.relative), why=f"not read ({error})")
     tick = progress(len(jobs), len(results)) if progress else (lambda: None)
     running = run_dask(jobs, settings, scheduler) if scheduler else run_local(jobs, settings, workers or 1)
     try:
@@ -436,7 +519,8 @@ def grade_all(handins, settings, cache, workers=None, scheduler=None, progress=N
 
 def _job(handin, cache):
     """(content, file name, seed) of a hand-in."""
-    return handin.path.read_bytes(), Path(handin.relative).name, cache.handin_seed(handin)
+    with open_plain(handin.path) as file:
+        return file.read(), Path(handin.relative).name, cache.handin_seed(handin)
 
 
 def default_workers():

@@ -92,10 +92,11 @@ def hint(name, verdict):
 @dataclasses.dataclass
 class Check:
     """A graded function in the learner's notebook: its check cell's index, whether its saved output says the
-    check passed, the cells defining it (in order), and the names its last definition reads."""
+    check passed, the cell of the definition that is graded (the last one before the check, as grading takes
+    it), and the names that definition reads."""
     index: int
     passed: bool
-    definitions: list
+    graded: int
     reads: set
 
 
@@ -108,12 +109,15 @@ def notebook_checks(nb):
             printed = "".join(str(output.get("text", "")) for output in cell.get("outputs", ())
                               if output.get("output_type") == "stream")
             passed = bool(re.search(rf"^{re.escape(name)}: (the check|all \d+ checks) passed", printed, re.M))
-            found[name] = Check(index, passed, [], set())
+            found[name] = Check(index, passed, None, set())
+    definitions = {}
     for index, cell in enumerate(nb.cells):
-        name = exercise_name(cell)
-        if name in found:
-            found[name].definitions.append(index)
-            found[name].reads = _reads(cell.source)
+        definitions.setdefault(exercise_name(cell), []).append(index)
+    for name, check in found.items():
+        indices = definitions.get(name, [])
+        before = [index for index in indices if index < check.index]
+        check.graded = (before or indices or [None])[-1]
+        check.reads = _reads(nb.cells[check.graded].source) if check.graded is not None else set()
     return found
 
 
@@ -159,25 +163,17 @@ def what_differs(name, verdict, check, defined):
     did not pass there, or the point was not lost on a result). `defined`: top_level_names of the notebook."""
     if check is None or not check.passed or verdict[2] not in ("wrong", "crashed"):
         return None
-    later = [index for index in check.definitions if index > check.index]
-    if later:
-        return [f"Your notebook's check of {name} passed, but a cell further down ({_cells(later[-1] - check.index)} "
-                f"below the check) defines {name} again, and that later definition is the one graded. Remove "
-                f"or rename the later one (a scratch copy, a variant from elsewhere)."]
-    helpers = sorted(other for other in check.reads if other in defined and other != name
+    below = -1 if check.graded is None else check.graded
+    helpers = sorted(other for other in check.reads if other != name and defined.get(other, -1) > below
                      and f"'{other}'" in verdict[3])
     if helpers:
         listed = ", ".join(helpers)
-        return [f"Your notebook's check of {name} passed, but it uses {listed}, defined in another cell. "
-                f"Grading runs the exercise cell on its own, where {listed} does not exist: define what the "
-                f"function needs inside its exercise cell."]
+        return [f"Your notebook's check of {name} passed, but it uses {listed}, defined in a cell below its "
+                f"exercise cell. Grading gives an exercise the helpers defined in the cells above it, as they "
+                f"stand when it runs top to bottom: move {listed} above the exercise cell, or into it."]
     return [f"Your notebook's check of {name} passed, but grading also runs it on inputs of other sizes, drawn "
             f"when it is graded: look for sizes or values written into the code. If you changed the function "
             f"after its check ran, run the check again."]
-
-
-def _cells(count):
-    return f"{count} cell{'s' if count != 1 else ''}"
 
 
 # ----------------------------------------------------------------------------------------------------------

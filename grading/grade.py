@@ -4,6 +4,7 @@ By default no kernel is started: the code of each exercise cell is taken from th
 own (verdict.py), in a jail of its own. With `full=True` the whole notebook first runs in a kernel, in the
 jail too, next to the student edition's files; an exercise whose cell did not run there scores 0.
 """
+import ast
 import atexit
 import contextlib
 import dataclasses
@@ -15,9 +16,10 @@ import tempfile
 from pathlib import Path
 
 from . import jail as jails
-from .notebooks import NOTEBOOKS, read_notebook, reading_limit, exercise_name, checked_name
+from .notebooks import (NOTEBOOKS, read_notebook, reading_limit, exercise_name, checked_name, graded_functions,
+                        python_source)
 from .untrusted import PATH, clean
-from .verdict import Verdict, check_function
+from .verdict import FORBIDDEN_MODULES, Verdict, check_function
 
 CELL_TIMEOUT, TIMEOUT = 300, 900  # seconds, for a full run
 NOT_ISOLATED = ("NOT ISOLATED: graded with --no-jail, so the hand-in ran with the grader's rights (files, "
@@ -101,24 +103,101 @@ def _grade(path, full, limits, isolated, seed, cell_timeout, timeout, executed, 
         if executed and run.executed:
             Path(executed).write_text(run.executed)
     with contextlib.nullcontext(jail) if jail else make_jail(limits, isolated) as jail:
-        verdicts = {}
+        verdicts, defined = {}, Definitions(nb)
         for name in exercises or expected_exercises(nb, path):
-            source, why_not = _exercise_source(nb, name, run)
-            verdicts[name] = check_function(jail, name, source, seed) if source is not None else why_not
+            index, why_not = exercise_cell(nb, name, run)
+            verdicts[name] = why_not if index is None else check_function(
+                jail, name, nb.cells[index].source, seed, helpers=defined.helpers(index, name))
     return Scorecard(path, verdicts, notes, seed)
 
 
-def _exercise_source(nb, name, run):
-    """(the code of the last exercise cell defining `name` that ran, None) or (None, the Verdict why none)."""
+def exercise_cell(nb, name, run=None):
+    """(the index of the exercise cell of `name` that counts, None) or (None, the Verdict why none does).
+
+    The one that counts is the one the learner's own check ran on, top to bottom: the last cell defining `name`
+    before the last cell that checks it (`check_<name>(<name>)`); with no such check, the last cell defining
+    it. A scratch cell further down that defines `name` again does not replace the checked function. In a
+    full run, only the cells that ran count."""
     indices = [index for index, cell in enumerate(nb.cells) if exercise_name(cell) == name]
     if not indices:
         return None, Verdict(0, "missing", "missing: no cell defines it")
-    if run is None:
-        return nb.cells[indices[-1]].source, None
-    ran = [index for index in indices if run.cells.get(index) in ("ok", "error")]  # an error after the def is fine
-    if ran:
-        return nb.cells[ran[-1]].source, None
-    return None, Verdict(0, "did not run", f"did not run: {run.why_not(indices[-1])}")
+    candidates = indices if run is None else [index for index in indices if run.cells.get(index) in ("ok", "error")]
+    if not candidates:  # an error after the def is fine: the function was defined
+        return None, Verdict(0, "did not run", f"did not run: {run.why_not(indices[-1])}")
+    checks = [index for index, cell in enumerate(nb.cells) if checked_name(cell) == name]
+    checked = [index for index in candidates if checks and index < checks[-1]]
+    return (checked or candidates)[-1], None
+
+
+class Definitions:
+    """The top-level functions and imports of a notebook's code cells, to give an exercise the helpers the
+    learner wrote for it in earlier cells."""
+
+    def __init__(self, nb):
+        self.cells = [self._top_level(cell.source) if cell.cell_type == "code" else [] for cell in nb.cells]
+
+    @staticmethod
+    def _top_level(source):
+        """[(names it binds, names it reads, code)] for each function definition and import of a cell."""
+        try:
+            code = source if _parses(source) else python_source(source)
+            tree = ast.parse(code)
+        except Exception:  # a cell that does not parse defines nothing
+            return []
+        lines, found = code.splitlines(True), []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                binds = {node.name}
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and not _forbidden(node):
+                binds = {(alias.asname or alias.name).split(".")[0] for alias in node.names} - {"*"}
+            else:
+                continue
+            first = min([node.lineno] + [decorator.lineno for decorator in getattr(node, "decorator_list", [])])
+            reads = {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
+            found.append((binds, reads, "".join(lines[first - 1:node.end_lineno])))
+        return found
+
+    def helpers(self, index, name):
+        """The code of the helpers the exercise cell `index` (of `name`) calls, directly or through each
+        other: the last top-level definition of each in the cells before it (as they stood when it ran, top to
+        bottom), never one with a graded function's name, nor one its own cell defines again."""
+        latest = {}
+        for cell in self.cells[:index]:
+            for item in cell:
+                latest.update({bound: item for bound in item[0]})
+        own = self.cells[index]
+        for item in own:
+            for bound in item[0]:
+                latest.pop(bound, None)
+        for graded in graded_functions():
+            latest.pop(graded, None)
+        wanted, todo, seen = [], [read for item in own for read in item[1]], set()
+        while todo:
+            read = todo.pop()
+            item = latest.get(read)
+            if item is not None and id(item) not in seen:
+                seen.add(id(item))
+                wanted.append(item)
+                todo += list(item[1])
+        order = {id(item): position for position, item in enumerate(item for cell in self.cells for item in cell)}
+        return "".join(item[2] if item[2].endswith("\n") else item[2] + "\n"
+                       for item in sorted(wanted, key=lambda item: order[id(item)]))
+
+
+def _parses(source):
+    try:
+        ast.parse(source)
+        return True
+    except (SyntaxError, ValueError):
+        return False
+
+
+def _forbidden(node):
+    """An import of the library's solutions: never carried over (the lesson's later notebooks import the
+    graded functions from dnn_utils; the grader gives them as support code instead)."""
+    modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [alias.name for alias in node.names]
+    return any(module == banned or module.startswith(banned + ".") for module in modules
+               for banned in FORBIDDEN_MODULES)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -149,6 +149,10 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     handins, loose, learners, strangers = lms.find(folder, roster)
     if not handins and loose:
         raise classbook.ClassError(nothing_matched(folder, loose))
+    if not handins:
+        seen = f"the folders of {counted(len(learners), 'learner')} but" if learners else "no learner's folder and"
+        raise classbook.ClassError(f"DIR: found {seen} no notebook (.ipynb) in {folder}, so nothing was graded; "
+                                   f"expected one folder per learner holding that learner's notebooks")
     cache = classbook.Cache(out, seed)
     echo(f"{counted(len(handins), 'notebook')} in the folders of {counted(len(learners), 'learner')}"
          f" in {folder}")

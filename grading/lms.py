@@ -124,17 +124,21 @@ def find(folder, roster=None):
         seen = Seen("moodle", moodle["name"], moodle["id"]) if moodle else Seen("folder", login=handin.student)
         handins.append(handin)
         seen_by[handin] = seen
-    kept_aside = []
-    for text in aside:
-        name = text.rsplit(" (", 1)[0]
-        path = folder / name
+    kept_aside = [text for text in aside if not text.endswith(f"({classbook.NOT_IN_A_FOLDER})")]
+    for path in sorted(folder.glob("*.ipynb")):  # the flat downloads: Canvas's, Blackboard's
+        name = classbook.readable(path.name)
         canvas, blackboard = CANVAS.fullmatch(name), BLACKBOARD.fullmatch(name)
-        if "/" in name or path.is_symlink() or not path.is_file() or not (canvas or blackboard):
-            kept_aside.append(text)
+        why = classbook.not_plain(path) if canvas or blackboard else classbook.NOT_IN_A_FOLDER
+        try:
+            found_here = None if why else classbook._digest(path)
+        except OSError as error:
+            why = f"not read: {error.strerror or error}"
+        if why:
+            kept_aside.append(f"{name} ({why})")
             continue
         seen = Seen("canvas", canvas["name"], canvas["id"], late=bool(canvas["late"])) if canvas else \
             Seen("blackboard", _blackboard_name(folder, name), login=blackboard["login"])
-        handin = HandIn(name, name, path, *classbook._digest(path))
+        handin = HandIn(name, name, path, *found_here)
         handins.append(handin)
         seen_by[handin] = seen
     ids = _ids(seen_by, roster)
@@ -180,7 +184,9 @@ def _blackboard_name(folder, name):
     stamp = BLACKBOARD.fullmatch(name)
     receipt = folder / f"{stamp['assignment']}_{stamp['login']}_attempt_{stamp['stamp']}.txt"
     try:
-        for line in receipt.read_text(encoding="utf-8", errors="replace").splitlines()[:5]:
+        with classbook.open_plain(receipt) as file:
+            text = file.read(4096).decode("utf-8", errors="replace")
+        for line in text.splitlines()[:5]:
             if line.startswith("Name:"):
                 return re.sub(r"\s*\([^)]*\)\s*$", "", line.removeprefix("Name:")).strip()
     except OSError:
@@ -197,7 +203,7 @@ def handed_in_at(folder, handin):
     parent, root = handin.path.parent, Path(folder)
     while parent != root and root in parent.parents:
         stamp = parent / "timestamp.txt"
-        if stamp.is_file() and not stamp.is_symlink():
+        if not classbook.not_plain(stamp):
             when = _timestamp(stamp)
             if when is not None:
                 return when
@@ -209,7 +215,8 @@ def _timestamp(path):
     """The time in nbgrader's timestamp.txt (`2024-10-14 23:12:05.123456 UTC`), or None."""
     try:
         from dateutil import parser
-        when = parser.parse(path.read_text(encoding="utf-8", errors="replace")[:100].strip())
+        with classbook.open_plain(path) as file:
+            when = parser.parse(file.read(100).decode("utf-8", errors="replace").strip())
     except (OSError, ValueError, OverflowError):
         return None
     return (when if when.tzinfo else when.astimezone()).timestamp()

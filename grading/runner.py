@@ -2,8 +2,9 @@
 
     python -I runner.py < request          (request and results: plain data, see companion/plain.py)
 
-The request holds the function's name, the code of the learner's exercise cell, the code of the functions it
-builds on (the library's versions of those only), and the cases' arguments. The runner defines the function
+The request holds the function's name, the code of the learner's exercise cell, the learner's helpers it calls
+(functions of earlier cells), the code of the functions it builds on (the library's versions of those only),
+and the cases' arguments. The runner defines the function
 from that code in a fresh namespace (numpy as np and the functions it builds on), calls it on each case, and
 writes back for each case what it returned, its arguments after the call, or the error it raised; then the
 attempts the hand-in made to leave its folder, reach the network or start programs, as Python's audit hooks
@@ -91,11 +92,13 @@ def run(request, watch):
         import companion.arguments as check  # the argument checks of the library's functions (no solutions in it)
         namespace.update(check=check, checked=check.checked)
         exec(compile(request["support"], "<functions it builds on>", "exec"), namespace)
-    filename = f"<exercise {request['name']}>"
+    filename, helpers = f"<exercise {request['name']}>", request.get("helpers") or ""
     import linecache
     linecache.cache[filename] = (len(request["source"]), None, request["source"].splitlines(True), filename)
     watch.on = True
     try:
+        if helpers:  # the learner's own functions from earlier cells, as they stood when the exercise ran
+            exec(compile(helpers, f"<your earlier cells, for {request['name']}>", "exec"), namespace)
         exec(compile(request["source"], filename, "exec"), namespace)
     except BaseException as error:  # SystemExit and KeyboardInterrupt too: the learner's code is not trusted
         return {"defined": False, "error": describe(error, filename)}

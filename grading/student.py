@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .notebooks import (NOTEBOOKS, PROJECT, DATA_FILES, ALLOWED_ERRORS_TAG, read_notebook, strip_solutions,
-                        cells_needing_exercises, project_modules, package_files, exercise_name, checked_name,
+                        cells_needing_exercises, package_files, exercise_name, checked_name,
                         library_imports)
 
 STUDENT_STAMP = ".student_edition"
@@ -74,6 +74,25 @@ When a function passes its check, the check keeps it in `your_functions.py`: the
 your own functions (they import them from `dnn_utils`), and a notebook that needs one you have not written
 yet says which function and which notebook to write it in. Change your functions in the notebooks, not in
 `your_functions.py`, which each passing check rewrites.
+
+## How your notebooks are graded
+
+Each exercise is graded on its own: the function its cell defines is run, away from the rest of the notebook,
+on the lesson's inputs and on new ones drawn at grading time, and compared with the course's own results.
+
+- **Which definition counts.** The one your check ran on: the last cell defining the function before the
+  last cell that checks it (`check_relu(relu)`). A cell further down that defines it again (a scratch cell, a
+  variant from a video) does not replace it; to hand in a new version, run its check again after it. With no
+  check cell, the last cell that defines the function counts.
+- **Your helpers come with it.** Functions you define at top level in earlier cells and that your function
+  calls (directly or through each other) are graded with it, as they stood when the exercise cell ran, with
+  the imports they need. A helper must not have the name of a graded function: those are graded on their own.
+- **The course's functions it builds on.** A function gets the course's versions of the graded functions the
+  lesson's own solution calls (`L_model_forward` gets `linear_activation_forward`, `L_layer_model` gets
+  `initialize_parameters_deep_scaled`, `L_model_forward`, ...), and no others: calling another graded
+  function from it fails (`NameError`).
+- **Importing the library's solutions scores 0** for that function: `dnn_utils`, `testCases` or
+  `companion.solutions`, in the exercise or in a helper it uses.
 
 Next to the notebooks: `testCases.py` holds the checks, `dnn_utils.py` loads the data and hands out your
 functions, `datasets/` holds the pictures (`python datasets/make_drawncat.py` draws them again if they are
@@ -291,16 +310,25 @@ nbgrader's cell metadata: each exercise cell is an "Autograded answer" (solution
 name) and each check cell an "Autograder tests" cell worth 1 point (grade_id check_<name>), which calls the
 checker with strict=True so that a failing check raises an error, the way nbgrader scores a test cell (the
 check cells and the cells that call an exercise are tagged raises-exception, so that "Run All" goes on).
-Copy the folder source/{assignment} into your nbgrader course's source/ folder, with the modules and datasets/
-next to the notebooks (they are copied here), then run `nbgrader generate_assignment {assignment}`.
+Next to the notebooks are the student edition's modules and data (as `python -m grading student` writes
+them): nbgrader releases every file of the folder, so none holds a solution; the graded functions the later
+notebooks import from dnn_utils are the learner's own. Copy the folder source/{assignment} into your nbgrader
+course's source/ folder, then run `nbgrader generate_assignment {assignment}`. nbgrader leaves out of what it
+copies any folder named feedback, companion/feedback/ (the checks) among them: put this line in your course's
+nbgrader_config.py (written here when there was none):
+
+    {ignore}
 """
+# nbgrader's default CourseDirectory.ignore, less "feedback" (the name of the package that holds the checks)
+NBGRADER_IGNORE = 'c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__"]'
 
 
 def nbgrader_notebook(nb):
     """A copy of a lesson notebook carrying nbgrader's metadata (schema 3) on its exercise and check cells."""
     import copy
     nb = copy.deepcopy(nb)
-    allow_errors(nb, cells_needing_exercises(nb) + [i for i, cell in enumerate(nb.cells) if checked_name(cell)])
+    allow_errors(nb, cells_needing_exercises(nb, also=set(library_imports(nb))) +
+                 [i for i, cell in enumerate(nb.cells) if checked_name(cell)])
     for cell in nb.cells:
         exercise, checked = exercise_name(cell), checked_name(cell)
         if exercise:
@@ -315,15 +343,25 @@ def nbgrader_notebook(nb):
 
 
 def build_nbgrader(out=PROJECT / "build" / "nbgrader", assignment="dnn_step_by_step"):
-    """Write the lesson notebooks, with nbgrader's metadata, and what they need to out/source/<assignment>."""
+    """Write the lesson notebooks, with nbgrader's metadata, to out/source/<assignment>, next to the student
+    edition's modules and data: nbgrader releases every file of the source folder to the learners, so none of
+    them holds a solution (its dnn_utils hands out the learner's own functions, its checks judge from data)."""
+    import contextlib
+    import io
+    import tempfile
     import nbformat
     folder = Path(out) / "source" / assignment
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    with tempfile.TemporaryDirectory(prefix="dnn_nbgrader_") as scratch:
+        with contextlib.redirect_stdout(io.StringIO()):
+            edition = build_student(Path(scratch) / "student")
+        shutil.copytree(edition, folder, ignore=shutil.ignore_patterns("*.ipynb", STUDENT_STAMP, "__pycache__"))
+    for path in lesson_notebooks():
         nbformat.write(nbgrader_notebook(read_notebook(path)), str(folder / path.name))
-    copy_support_files(folder, project_modules() + DATA_FILES)
-    print(NBGRADER_HELP.format(out=folder, assignment=assignment))
+    config = Path(out) / "nbgrader_config.py"
+    if not config.exists():
+        config.write_text(f"c = get_config()\n{NBGRADER_IGNORE}\n")
+    print(NBGRADER_HELP.format(out=folder, assignment=assignment, ignore=NBGRADER_IGNORE))
     return folder
 
 

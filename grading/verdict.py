@@ -3,8 +3,9 @@
 The jail sends back only plain data: what the function returned on each case, its arguments after the call,
 or the error it raised, and the attempts it made to get out. The verdict is computed in the grader's own
 process by testCases, against the library (the reference implementation), which the jail never sees. The
-functions the graded one builds on are sent in as the library's versions of them, and only those: never the
-graded function itself, nor anything that contains it.
+functions the graded one builds on (those the lesson's own solution calls) are sent in as the library's
+versions of them, and only those: never the graded function itself, anything that contains it, nor a function
+that gives its outputs by another name.
 """
 import ast
 import builtins
@@ -63,16 +64,24 @@ def _library():
     return found
 
 
+# Functions that give another one's outputs by another name: an initialization with other sizes, another seed or
+# another scale (initialize_parameters(n_x, n_h, n_y) is initialize_parameters_deep([n_x, n_h, n_y], seed=1),
+# initialize_parameters_deep is initialize_parameters_deep_scaled rescaled). None of them is sent to another.
+SAME_OUTPUTS = (frozenset({"initialize_parameters", "initialize_parameters_deep", "initialize_parameters_deep_scaled"}),)
+
+
 @functools.lru_cache(maxsize=None)
-def _lesson_imports():
-    """{graded function: the graded functions its lesson notebook imports from the library}."""
-    from .notebooks import NOTEBOOKS, read_notebook, exercise_name, library_imports
+def _solution_calls():
+    """{graded function: the graded functions its exercise cell in the lesson's notebook (its solution) calls}."""
+    from .notebooks import NOTEBOOKS, read_notebook, exercise_name, parse
     found = {}
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        nb = read_notebook(path)
-        imported = set(library_imports(nb).values())
-        for name in filter(None, map(exercise_name, nb.cells)):
-            found[name] = imported
+        for cell in read_notebook(path).cells:
+            name = exercise_name(cell)
+            for node in parse(cell.source).body if name else ():
+                if isinstance(node, ast.FunctionDef) and node.name == name:
+                    found[name] = {call.func.id for call in ast.walk(node) if isinstance(call, ast.Call)
+                                   and isinstance(call.func, ast.Name)} & set(_library()) - {name}
     return found
 
 
@@ -86,11 +95,23 @@ def _closure(names):
     return found
 
 
+def support(name):
+    """{function: why} for the graded functions `name` is given, as the library writes them: those its
+    lesson's solution calls, and those the library's versions of these call in turn; never `name` itself, a
+    function that calls it, nor one that gives its outputs by another name (SAME_OUTPUTS)."""
+    same = set().union(*(family for family in SAME_OUTPUTS if name in family))
+    given, todo = {}, [(called, "its lesson's solution calls it") for called in sorted(_solution_calls().get(name, ()))]
+    while todo:
+        other, why = todo.pop(0)
+        if other not in given:
+            given[other] = why
+            todo += [(deeper, f"the library's {other} calls it") for deeper in sorted(_library()[other][1])]
+    return {other: why for other, why in given.items() if other not in same and name not in _closure([other])}
+
+
 def builds_on(name):
-    """The graded functions the code of `name` may call: those the library's `name` calls and those its lesson
-    notebook imports, with what they call in turn; never `name` itself, nor a function that calls it."""
-    wanted = _library()[name][1] | _lesson_imports().get(name, set())
-    return sorted(other for other in _closure(wanted) if name not in _closure([other]))
+    """The graded functions the code of `name` may call (see support), sorted."""
+    return sorted(support(name))
 
 
 def support_source(name):
@@ -101,8 +122,9 @@ def support_source(name):
 # ----------------------------------------------------------------------------------------------------------
 # Running one function in the jail, and judging what comes back
 
-def check_function(jail, name, source, seed):
-    """The Verdict on the exercise code `source` as an implementation of `name`, with fresh cases from `seed`."""
+def check_function(jail, name, source, seed, helpers=""):
+    """The Verdict on the exercise code `source` as an implementation of `name`, with fresh cases from `seed`.
+    `helpers`: the code of the learner's own functions it calls, from earlier cells (grade.Definitions)."""
     import testCases
     cases = testCases.cases(name, fresh=seed)
     sent = [case.inputs() for case in cases]
@@ -110,7 +132,7 @@ def check_function(jail, name, source, seed):
         code = python_source(source)
     except Exception as error:  # IPython's transformer on a broken cell
         return Verdict(0, "crashed", f"its cell does not run: {type(error).__name__}: {error}")
-    request = {"name": name, "source": code, "support": support_source(name),
+    request = {"name": name, "source": code, "helpers": helpers, "support": support_source(name),
                "cases": [[list(args), case.kwargs] for args, case in zip(sent, cases)],
                "readable": jail.readable(), "forbidden": list(FORBIDDEN_MODULES), "python": python_roots(),
                "hidden": [str(PROJECT), str(Path.home())]}
@@ -119,7 +141,16 @@ def check_function(jail, name, source, seed):
 
 
 def judge_run(limits, name, cases, sent, done):
-    """The Verdict from a finished jailed run (jail.Finished) of `name` on `cases` with arguments `sent`."""
+    """The Verdict from a finished jailed run (jail.Finished) of `name` on `cases` with arguments `sent`.
+    What came back is the hand-in's data: whatever fails to decode or to compare (a number of 4400 digits, bad
+    base64, an array of 100 dimensions, a name that is not text...) is that hand-in's crash, never the grader's."""
+    try:
+        return _judge_run(limits, name, cases, sent, done)
+    except Exception as error:  # noqa: BLE001 (what the learner's code sent back, not the grader, is at fault)
+        return Verdict(0, "crashed", f"crashed: what it sent back cannot be read ({type(error).__name__})")
+
+
+def _judge_run(limits, name, cases, sent, done):
     if done.status == "time":
         return Verdict(0, "out of time", f"ran out of time: still running after {limits.wall_seconds:g} s")
     if done.status == "output":

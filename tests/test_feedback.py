@@ -27,9 +27,11 @@ LINEAR = "def linear_forward(A, W, b):\n    Z = np.dot(W, A) + {}\n    return Z,
 
 
 def add_cell(path, source, before=None):
-    """Add a code cell to the notebook at `path`: at the end, or just before the exercise cell of `before`."""
+    """Add a code cell to the notebook at `path`: at the end, or just before the first cell that defines or
+    starts with `before` (a function's name, or the beginning of a cell)."""
     nb = nbformat.read(str(path), as_version=4)
-    index = next((i for i, cell in enumerate(nb.cells) if before and grading.exercise_name(cell) == before),
+    index = next((i for i, cell in enumerate(nb.cells)
+                  if before and (grading.exercise_name(cell) == before or cell.source.startswith(before))),
                  len(nb.cells))
     nb.cells.insert(index, nbformat.v4.new_code_cell(source))
     nbformat.write(nb, str(path))
@@ -47,12 +49,14 @@ def graded(tmp_path_factory):
     handed_in(handins / "ann" / "02.ipynb", LESSON_02, linear_forward=LINEAR.format("b.T"))
     handed_in(handins / "bob" / "02.ipynb", LESSON_02, linear_forward=LINEAR.format("b[0]"))
     add_cell(handed_in(handins / "cat" / "02.ipynb", LESSON_02), LEAKY)  # its check ran on the lesson's relu
-    add_cell(handed_in(handins / "dan" / "03.ipynb", LESSON_03), HELPER, before="relu_backward")
-    nb = nbformat.read(str(handins / "dan" / "03.ipynb"), as_version=4)
-    for cell in nb.cells:
-        if grading.exercise_name(cell) == "relu_backward":
-            cell.source = USES_HELPER  # the learner ran the check after it: it passed (the lesson's output)
-    nbformat.write(nb, str(handins / "dan" / "03.ipynb"))
+    for learner, place in (("dan", "relu_backward"), ("gil", "check_relu_backward(")):
+        path = handed_in(handins / learner / "03.ipynb", LESSON_03)
+        nb = nbformat.read(str(path), as_version=4)
+        for cell in nb.cells:
+            if grading.exercise_name(cell) == "relu_backward":
+                cell.source = USES_HELPER  # the learner ran the check after it: it passed (the lesson's output)
+        nbformat.write(nb, str(path))
+        add_cell(path, HELPER, before=place)  # dan: above the exercise; gil: below it, above its check
     handed_in(handins / "eve" / "02.ipynb", LESSON_02, relu=raising("relu", repr(FORGED)),
               sigmoid=raising("sigmoid", "'E' * 40_000_000"), compute_cost=raising("compute_cost", "'F' * 4_000_000"))
     handed_in(handins / FORMULA / "\x1b[2K\x1b[1Aok.ipynb", LESSON_01)
@@ -75,20 +79,22 @@ def test_a_broadcasting_slip_is_named_as_such_not_as_a_product_entry_by_entry(gr
         assert "entry by entry" not in text
     summary = read(out, "summary.txt")
     assert "  linear_forward\n    b is added in the wrong shape [b_broadcast]" in summary
-    assert summary.split("b_broadcast]", 1)[1].splitlines()[0].split() == ["2", "29%"]  # 2 of 7 learners
+    assert summary.split("b_broadcast]", 1)[1].splitlines()[0].split() == ["2", "25%"]  # 2 of 8 learners
     assert "elementwise" not in summary
 
 
 def test_a_check_that_passed_in_the_notebook_is_told_what_differs_in_grading(graded):
     out, _, _ = graded
-    cat = read(out, "feedback/cat/02_forward_propagation.md")
-    assert "Your notebook's check of relu passed, but a cell further down (" in cat
-    assert "below the check) defines relu again" in cat
-    dan = read(out, "feedback/dan/03_backward_propagation.md")
-    assert "Your notebook's check of relu_backward passed, but it uses relu_derivative, defined in another " \
-           "cell" in dan
-    for text in (cat, dan):  # told what differs, not to run a check that passed
-        assert feedback.CHECK_CELL not in text
+    cat = read(out, "feedback/cat/02_forward_propagation.md")  # a scratch relu below the check is not graded
+    dan = read(out, "feedback/dan/03_backward_propagation.md")  # the helper above the exercise goes with it
+    for text in (cat, dan):
+        assert "| `relu` | 1/1 | right |" in text or "| `relu_backward` | 1/1 | right |" in text, text
+        assert "passed, but" not in text
+    gil = read(out, "feedback/gil/03_backward_propagation.md")  # the helper below the exercise does not
+    assert "| `relu_backward` | 0/1 |" in gil
+    assert ("Your notebook's check of relu_backward passed, but it uses relu_derivative, defined in a cell below "
+            "its exercise cell.") in gil
+    assert feedback.CHECK_CELL not in gil  # told what differs, not to run a check that passed
 
 
 def test_no_internal_word_reaches_a_learner(graded):
@@ -133,7 +139,7 @@ def test_whose_hand_ins_are_missing_or_unreadable_is_named_in_the_summary(graded
     out, _, _ = graded
     summary = read(out, "summary.txt")
     assert "Unreadable hand-ins: 1\n  fay, 01_initialization: 01.ipynb (not a notebook" in summary
-    assert f"  02_forward_propagation: {FORMULA}, dan, fay\n" in summary  # dan handed in lesson 03 only
+    assert f"  02_forward_propagation: {FORMULA}, dan, fay, gil\n" in summary  # dan, gil: lesson 03 only
     assert "Integrity report: evidence for a person to read" in summary
 
 
@@ -171,7 +177,8 @@ def test_the_html_feedback_reads_on_a_phone(graded):
                                     is_mobile=True)
             requests = []
             page.on("request", lambda request: requests.append(request.url))
-            for learner, lesson in (("cat", "02_forward_propagation"), ("eve", "02_forward_propagation")):
+            shown = (("gil", "03_backward_propagation"), ("eve", "02_forward_propagation"))
+            for learner, lesson in shown:
                 path = out / "feedback" / learner / f"{lesson}.html"
                 page.goto(path.as_uri())
                 assert page.title() == read(out, f"feedback/{learner}/{lesson}.md").splitlines()[0][2:]
@@ -183,8 +190,8 @@ def test_the_html_feedback_reads_on_a_phone(graded):
                 assert "What went wrong" in page.locator("body").inner_text()
                 shots[learner] = Path(tempfile.gettempdir(), f"feedback_{learner}.png")  # kept to look at
                 page.screenshot(path=str(shots[learner]), full_page=True)
-            assert requests == [(out / "feedback" / who / "02_forward_propagation.html").as_uri()
-                                for who in ("cat", "eve")]  # the page fetches nothing
+            assert requests == [(out / "feedback" / who / f"{lesson}.html").as_uri()
+                                for who, lesson in shown]  # the page fetches nothing
         finally:
             browser.close()
     for shot in shots.values():

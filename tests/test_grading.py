@@ -2,6 +2,7 @@
 edition untouched scores 0 with "not implemented" everywhere, a pasted mutant costs exactly its function's
 point with its diagnosis, and a notebook that loops, crashes or deletes files neither stops the grader nor
 touches the project (the grading package)."""
+import ast
 import shutil
 import subprocess
 import sys
@@ -154,8 +155,9 @@ def test_each_exercise_is_graded_on_its_own_code_in_the_jail(item, jail):
     correct rewrite (1, ok), with fresh cases of their own."""
     source = edited(item.name, item.edits)
     verdict = grading.check_function(jail, item.name, source, seed=len(item.edits))
-    unknown = {name for name in grading.graded_functions() if f"{name}(" in source} - {item.name} \
-        - set(grading.builds_on(item.name))
+    called = {node.func.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+              and isinstance(node.func, ast.Name)}  # not the names in its docstring
+    unknown = called & set(grading.graded_functions()) - {item.name} - set(grading.builds_on(item.name))
     if unknown:  # a library function its lesson does not give it: as in the notebook, it is not defined
         assert verdict.points == 0 and "raised NameError: name" in verdict.comment, verdict
     elif hasattr(item, "id"):

@@ -1,6 +1,8 @@
 """nbgrader for real: `python -m grading nbgrader` writes a source assignment that nbgrader's own
 `generate_assignment` accepts; a learner's copy of the released notebooks, filled in, is scored by
-`nbgrader autograde` with the expected points, and grade-class, given nbgrader's submitted/ folder, agrees."""
+`nbgrader autograde` with the expected points, and grade-class, given nbgrader's submitted/ folder, agrees.
+The source and release folders hold the student edition's modules and data, never a solution: a hand-in that
+calls the library's functions gets nothing from them."""
 import dataclasses
 import os
 import shutil
@@ -15,6 +17,7 @@ import grading
 from grading import classbook, gradebook
 from grading.jail import Limits
 from mutants import MUTANTS, edited
+from test_student import edition_texts, solution_lines
 
 PROJECT = Path(grading.__file__).resolve().parents[1]
 ASSIGNMENT = "dnn_step_by_step"
@@ -50,7 +53,8 @@ def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     subprocess.run([sys.executable, "-m", "grading", "nbgrader", str(course)], check=True, capture_output=True)
     (course / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.course_id = 'dnn'\n"
-                                               f"c.CourseDirectory.root = {str(course)!r}\n")
+                                               f"c.CourseDirectory.root = {str(course)!r}\n"
+                                               f"{grading.student.NBGRADER_IGNORE}\n")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     release, source = course / "release" / ASSIGNMENT, course / "source" / ASSIGNMENT
     submitted = course / "submitted" / "alice" / ASSIGNMENT
@@ -60,8 +64,16 @@ def course(tmp_path_factory):
     nbformat.write(answered(release, source, "02_forward_propagation", {mutant.name: edited(mutant.name,
                                                                                            mutant.edits)}),
                    submitted / "02_forward_propagation.ipynb")
+    cheat = course / "submitted" / "bob" / ASSIGNMENT
+    shutil.copytree(release, cheat, ignore=shutil.ignore_patterns("0[2345]_*.ipynb"))
+    nbformat.write(answered(release, source, "01_initialization", CALLS_THE_LIBRARY), cheat / "01_initialization.ipynb")
     nbgrader(course, "autograde", ASSIGNMENT, "--create", "--force")
     return course
+
+
+# bob's notebook 01: each exercise hands back the library's own function
+CALLS_THE_LIBRARY = {name: f"def {name}(*args, **kwargs):\n    import dnn_utils\n    return dnn_utils.{name}(*args, **kwargs)"
+                     for name in ("initialize_parameters", "initialize_parameters_deep")}
 
 
 def test_the_export_is_generated_by_nbgrader_without_solutions(course):
@@ -71,6 +83,29 @@ def test_the_export_is_generated_by_nbgrader_without_solutions(course):
     for path in release.glob("*.ipynb"):
         text = path.read_text()
         assert "### BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
+
+
+def test_the_source_and_release_folders_hold_the_student_edition_and_no_solution(course):
+    source, release = course / "source" / ASSIGNMENT, course / "release" / ASSIGNMENT
+    edition = grading.build_student(course.parent / "edition" / "student")
+    for folder in (source, release):
+        for name in grading.student.student_modules() + grading.student.GENERATED + (grading.student.DATA_FILE,):
+            assert (folder / name).read_bytes() == (edition / name).read_bytes(), (folder, name)
+        assert not (folder / "companion" / "solutions").exists()
+        assert not (folder / "grading").exists()
+    lines = solution_lines()
+    found = {(str(path), line) for path, text in edition_texts(release).items() for line in lines if line in text}
+    assert not found, sorted(found)
+    library = (release / "dnn_utils.py").read_text()
+    assert "def relu(" not in library and "module_getattr as __getattr__" in library
+
+
+def test_autograde_of_a_hand_in_that_calls_the_library_scores_0(course):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        submission = book.find_submission(ASSIGNMENT, "bob")
+        points = {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
+    assert points["01_initialization"] == {"check_initialize_parameters": 0.0, "check_initialize_parameters_deep": 0.0}
 
 
 def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
