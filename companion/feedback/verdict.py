@@ -240,16 +240,66 @@ def _not_implemented(name):
             f"YOUR CODE HERE")
 
 
+UPSTREAM_SHOWN = 3  # the findings a verdict shows when the fault is in a function the checked one calls
+
+
+def _from_the_library(fn):
+    """True for a function of the course's modules (the reference, or a kept function handed out by dnn_utils),
+    which has passed its check: only the learner's own callees are checked again."""
+    module = getattr(fn, "__module__", None) or ""
+    return module in LIBRARY_MODULES or module.startswith("companion.solutions")
+
+
+def graded_callees(fn, names):
+    """[(name, function)] for the graded functions `names` that `fn` calls by name and finds among its globals,
+    written by the learner, in the order of `names`."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    used, pending = set(), [code]
+    while pending:
+        current = pending.pop()
+        used |= set(current.co_names)
+        pending += [const for const in current.co_consts if hasattr(const, "co_names")]
+    found = getattr(fn, "__globals__", {})
+    return [(name, found[name]) for name in names
+            if name in used and name != code.co_name and callable(found.get(name))
+            and not _from_the_library(found[name])]
+
+
 class Checks:
     """examine, judge, report and the checkers of one edition: `cases(name, fresh)` gives the Case objects
     of a function (fresh: a seed for cases of random sizes, or None), `mistakes(name)` its Mistake list,
     most likely first; `passed(name, fn)` is called when `fn` passes every check, `failed(name)` gives the
-    last lines of a failing verdict."""
+    last lines of a failing verdict; `names` are the graded functions and `where(name)` the notebook of each
+    one's exercise, so that a verdict can point to a function called by the one checked."""
 
-    def __init__(self, cases, mistakes, passed=None, failed=None):
+    def __init__(self, cases, mistakes, passed=None, failed=None, names=(), where=None):
         self.cases, self.mistakes = cases, mistakes
         self.passed = passed or (lambda name, fn: None)
         self.failed = failed or (lambda name: [])
+        self.names, self.where = tuple(names), where or (lambda name: "its notebook")
+
+    def upstream(self, name, fn, seen=None):
+        """(callee, why) for the first graded function of the learner's that `fn` calls and that fails its own
+        check (the deepest such one, following the calls), or None when there is none."""
+        seen = set() if seen is None else seen
+        for callee, function in graded_callees(fn, self.names):
+            if callee in seen:
+                continue
+            seen.add(callee)
+            deeper = self.upstream(callee, function, seen)
+            if deeper:
+                return deeper
+            try:
+                outcomes = self.outcomes(callee, function)
+            except NotWritten:
+                return callee, "is not written yet"
+            if outcomes is None:
+                return callee, "is not written yet"
+            if self.judge(callee, outcomes)[0]:
+                return callee, "does not pass its own check"
+        return None
 
     def outcomes(self, name, fn, fresh=None):
         """Every case of `name` run on `fn`, or None when `fn` is not implemented yet."""
@@ -295,6 +345,16 @@ class Checks:
             print(f"{name}: all {count} checks passed." if count > 1 else f"{name}: the check passed.")
             self.passed(name, fn)
             return True
+        upstream = self.upstream(name, fn) if outcomes is not None else None
+        if upstream:
+            callee, why = upstream
+            print(f"{name}: it calls your {callee}, which {why}: fix {callee} first ({self.where(callee)}), "
+                  f"then run this check again. What {name} gives meanwhile:")
+            for finding in found[:UPSTREAM_SHOWN]:
+                print(f"  - {finding}")
+            if len(found) > UPSTREAM_SHOWN:
+                print(f"  - ... and {len(found) - UPSTREAM_SHOWN} more problem(s)")
+            return False
         print(f"{name}: {len(found)} problem(s) found:")
         for finding in found:
             print(f"  - {finding}")
@@ -383,8 +443,9 @@ def gradient_check(X, Y, parameters, forward=None, backward=None, cost=None, h=1
 
 def one_line_for_unwritten_functions():
     """In Jupyter, show the NotImplementedError of a function not written yet (`raise NotImplementedError()`
-    in an exercise), and a NotWritten error, as one line that names the function, instead of a traceback.
-    Other errors are shown as usual. Outside IPython it does nothing."""
+    in an exercise), and a NotWritten error, as one line that names the function, instead of a traceback; and
+    after such a stop, a NameError at the top of a later cell (a name the stopped cell was to make) as one line
+    that says so. Other errors are shown as usual. Outside IPython it does nothing."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -393,16 +454,32 @@ def one_line_for_unwritten_functions():
     if shell is None:
         return
 
+    waiting = {}  # the function an earlier cell stopped on, while one did
+
     def show(shell, etype, value, tb, tb_offset=None):
         if isinstance(value, NotWritten):
             print(f"{value}", file=sys.stderr)
+            waiting["name"] = getattr(value, "name", None) or str(value).split(" ", 1)[0]
             return None
         frames = traceback.extract_tb(tb)
+        if isinstance(value, NameError):
+            if waiting and len(frames) <= 2 and frames[-1].name == "<module>":  # a name an earlier cell was to make
+                print(f"NameError: {value}: an earlier cell stopped because {waiting['name']} is not written "
+                      f"yet; write it, then run the cells again from there.", file=sys.stderr)
+                return None
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
         if str(value) or not frames or frames[-1].name == "<module>":  # not an exercise's stub: as usual
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
         print(f"NotImplementedError: {frames[-1].name} is not written yet, and this cell needs it: write it "
               f"where it says YOUR CODE HERE, run its cell, then run this cell again.", file=sys.stderr)
+        waiting["name"] = frames[-1].name
         return None
 
-    shell.set_custom_exc((NotImplementedError, NotWritten), show)
+    def forget(result):  # a cell that runs through: nothing waits any more
+        if result.error_in_exec is None and not result.error_before_exec:
+            waiting.clear()
+
+    shell.set_custom_exc((NotImplementedError, NotWritten, NameError), show)
+    shell.events.register("post_run_cell", forget)
