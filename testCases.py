@@ -449,6 +449,7 @@ _CHECKS = Checks(cases, MISTAKES.__getitem__, failed=lambda name: [hints_note(na
                  where=NOTEBOOKS.get)
 examine, judge, problems, diagnose, report = (_CHECKS.examine, _CHECKS.judge, _CHECKS.problems, _CHECKS.diagnose,
                                               _CHECKS.report)
+upstream = _CHECKS.upstream
 
 check_sigmoid = _CHECKS.checker("sigmoid")
 check_relu = _CHECKS.checker("relu")

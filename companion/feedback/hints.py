@@ -49,7 +49,8 @@ HINTS = {
     ),
     "linear_forward": (
         "A layer's linear part is a matrix product plus the biases, broadcast over the m examples.",
-        "Z^[l] = W^[l] A^[l-1] + b^[l] (a matrix product, not a product entry by entry).",
+        "Z^[l] = W^[l] A^[l-1] + b^[l] (a matrix product, not a product entry by entry: numpy's dot method or "
+        "function, or the @ operator).",
         "W (n^[l], n^[l-1]) times A (n^[l-1], m) gives Z (n^[l], m); b (n^[l], 1) is added to every column. "
         "The cache is (A, W, b).",
     ),
@@ -74,8 +75,8 @@ HINTS = {
         "From dZ^[l], get the gradients of the layer's weights and biases, and the gradient to pass back.",
         "dW^[l] = (1/m) dZ^[l] A^[l-1]ᵀ,  db^[l] = (1/m) Σ_i dZ^[l](i) (a sum over the examples),  "
         "dA^[l-1] = W^[l]ᵀ dZ^[l].",
-        "dW has the shape of W (n^[l], n^[l-1]), db that of b (n^[l], 1), kept as a column; dA_prev that of "
-        "A_prev (n^[l-1], m).",
+        "dW has the shape of W (n^[l], n^[l-1]), db that of b (n^[l], 1), kept as a column (np.sum along "
+        "axis 1, the examples, with keepdims=True); dA_prev that of A_prev (n^[l-1], m), with no 1/m.",
     ),
     "linear_activation_backward": (
         "Undo the layer in reverse: first the activation, then the linear part.",
@@ -86,7 +87,8 @@ HINTS = {
     "L_model_backward": (
         "Start from the gradient of the cost with respect to AL, go back through the sigmoid layer, then "
         "through the ReLU layers from L-1 down to 1.",
-        "dA^[L] = -(Y / AL - (1 - Y) / (1 - AL)); layer L is 'sigmoid', layers L-1, ..., 1 are 'relu', each "
+        "dA^[L] = -(Y / AL - (1 - Y) / (1 - AL)), entry by entry (numpy's / divides arrays entry by entry); "
+        "layer L is 'sigmoid', layers L-1, ..., 1 are 'relu', each "
         "fed the dA its upper layer produced.",
         "caches[l - 1] belongs to layer l; grads gets dA^[l-1], dW^[l], db^[l] for every layer, under the keys "
         "'dA' + str(l - 1), 'dW' + str(l), 'db' + str(l).",

@@ -340,20 +340,14 @@ class Checks:
             print(f"{name}: cannot be checked yet: {missing}")
             return False
         found, likely = self.judge(name, outcomes)
+        if found and outcomes is None and self._report_upstream(name, fn, found):  # a callee's stub raised
+            return False
         if not found:
             count = len(self.cases(name, None))
             print(f"{name}: all {count} checks passed." if count > 1 else f"{name}: the check passed.")
             self.passed(name, fn)
             return True
-        upstream = self.upstream(name, fn) if outcomes is not None else None
-        if upstream:
-            callee, why = upstream
-            print(f"{name}: it calls your {callee}, which {why}: fix {callee} first ({self.where(callee)}), "
-                  f"then run this check again. What {name} gives meanwhile:")
-            for finding in found[:UPSTREAM_SHOWN]:
-                print(f"  - {finding}")
-            if len(found) > UPSTREAM_SHOWN:
-                print(f"  - ... and {len(found) - UPSTREAM_SHOWN} more problem(s)")
+        if self._report_upstream(name, fn, found):
             return False
         print(f"{name}: {len(found)} problem(s) found:")
         for finding in found:
@@ -363,6 +357,21 @@ class Checks:
         for line in self.failed(name) if outcomes is not None else ():  # written, but wrong
             print(f"  {line}")
         return False
+
+    def _report_upstream(self, name, fn, found):
+        """When `fn` fails because a function of the learner's it calls fails its own check, print so first,
+        then the first findings and their count; return True when it did."""
+        upstream = self.upstream(name, fn)
+        if not upstream:
+            return False
+        callee, why = upstream
+        print(f"{name}: it calls your {callee}, which {why}: fix {callee} first ({self.where(callee)}), "
+              f"then run this check again. What {name} gives meanwhile:")
+        for finding in found[:UPSTREAM_SHOWN]:
+            print(f"  - {finding}")
+        if len(found) > UPSTREAM_SHOWN:
+            print(f"  - ... and {len(found) - UPSTREAM_SHOWN} more problem(s)")
+        return True
 
     def checker(self, name):
         """check_<name>(fn, strict=False): print the verdict on fn; with strict=True, raise CheckFailed when
@@ -454,32 +463,60 @@ def one_line_for_unwritten_functions():
     if shell is None:
         return
 
-    waiting = {}  # the function an earlier cell stopped on, while one did
+    stopped = {}  # the function the last failing cell stopped on
+    missing = {}  # {name a stopped cell was to bind: the function it stopped on}
 
     def show(shell, etype, value, tb, tb_offset=None):
-        if isinstance(value, NotWritten):
-            print(f"{value}", file=sys.stderr)
-            waiting["name"] = getattr(value, "name", None) or str(value).split(" ", 1)[0]
-            return None
         frames = traceback.extract_tb(tb)
         if isinstance(value, NameError):
-            if waiting and len(frames) <= 2 and frames[-1].name == "<module>":  # a name an earlier cell was to make
-                print(f"NameError: {value}: an earlier cell stopped because {waiting['name']} is not written "
-                      f"yet; write it, then run the cells again from there.", file=sys.stderr)
+            name = getattr(value, "name", None)
+            if name in missing:
+                print(f"NameError: {value}: the cell that makes {name} stopped because {missing[name]} is not "
+                      f"written yet; write it, then run the cells again from there.", file=sys.stderr)
+                stopped["name"] = missing[name]
                 return None
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
+        if isinstance(value, NotWritten):
+            print(f"{value}", file=sys.stderr)
+            stopped["name"] = str(value).split(" ", 1)[0]
             return None
         if str(value) or not frames or frames[-1].name == "<module>":  # not an exercise's stub: as usual
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
         print(f"NotImplementedError: {frames[-1].name} is not written yet, and this cell needs it: write it "
               f"where it says YOUR CODE HERE, run its cell, then run this cell again.", file=sys.stderr)
-        waiting["name"] = frames[-1].name
+        stopped["name"] = frames[-1].name
         return None
 
-    def forget(result):  # a cell that runs through: nothing waits any more
-        if result.error_in_exec is None and not result.error_before_exec:
-            waiting.clear()
+    def remember(result):  # the names a stopped cell was to bind wait for the function it stopped on
+        bound = _bound_names(shell.transform_cell(result.info.raw_cell or "")) if result.info else set()
+        if result.error_in_exec is not None and "name" in stopped:
+            missing.update(dict.fromkeys(bound, stopped.pop("name")))
+        elif result.error_in_exec is None:
+            for name in bound:
+                missing.pop(name, None)
+        stopped.clear()
 
     shell.set_custom_exc((NotImplementedError, NotWritten, NameError), show)
-    shell.events.register("post_run_cell", forget)
+    shell.events.register("post_run_cell", remember)
+
+
+def _bound_names(code):
+    """The names the top level of a cell's code binds (assignments, definitions, imports, loops)."""
+    import ast
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                names.add(inner.id)
+            elif isinstance(inner, ast.alias):
+                names.add((inner.asname or inner.name).split(".")[0])
+    return names
