@@ -19,9 +19,9 @@ import grading
 from mutants import VARIANTS, edited, library_source
 
 LESSONS = sorted((Path(grading.__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SHORTER = [("num_iterations=2500", "num_iterations=100"), ("range(2500)", "range(200)"),
-           ("np.arange(2500)", "np.arange(200)"), ("range(100, 2500, 100)", "range(100, 200, 100)"),
-           ("np.arange(0, 2500, 100)", "np.arange(0, 200, 100)"), ("num_iterations=150", "num_iterations=20")]
+SHORTER = [("num_iterations=2500", "num_iterations=100"), ("range(2500)", "range(101)"),
+           ("np.arange(2500)", "np.arange(101)"), ("range(100, 2500, 100)", "range(100, 101, 100)"),
+           ("np.arange(0, 2500, 100)", "np.arange(0, 101, 100)"), ("num_iterations=150", "num_iterations=20")]
 # After the trainer's cell: press its Train button, as a learner would, for a short run on their functions
 PRESS_TRAIN = """trainer = cost_trainer((train_x, train_y), (test_x, test_y), classes, hidden_units={units})
 trainer.iterations.value = 100

@@ -78,7 +78,8 @@ def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
         submission = book.find_submission(ASSIGNMENT, "alice")
         points = {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
-    assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0}
+    assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0,
+                                           "check_initialize_parameters_deep_scaled": 1.0}
     forward = {f"check_{name}": float(name != MISTAKE[0]) for name in classbook.lessons()["02_forward_propagation"]}
     assert points["02_forward_propagation"] == forward
     assert sum(points["03_backward_propagation"].values()) == 0  # not handed in
@@ -89,6 +90,6 @@ def test_grade_class_reads_nbgraders_submitted_folder_and_agrees(course, tmp_pat
     rows, graded, _ = gradebook.grade_class(course / "submitted", tmp_path / "grades", settings, seed=1, workers=2,
                                             echo=lambda text: None)
     assert [(e.lesson, e.score, e.total, e.status) for e in rows][:3] == [
-        ("01_initialization", 2, 2, "graded"), ("02_forward_propagation", 5, 6, "graded"),
+        ("01_initialization", 3, 3, "graded"), ("02_forward_propagation", 5, 6, "graded"),
         ("03_backward_propagation", 0, 6, "missing")]
     assert f"alice,02_forward_propagation,{MISTAKE[0]},0," in (tmp_path / "grades" / "functions.csv").read_text()

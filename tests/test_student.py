@@ -383,6 +383,19 @@ def test_a_later_notebook_stops_with_one_line_when_a_function_is_missing(fresh_s
     assert outputs[0].text.count("\n") == 1
 
 
+def test_a_name_a_stopped_cell_was_to_make_is_one_line_too(fresh_student):
+    nb = grading.read_notebook(fresh_student / "03_backward_propagation.ipynb")
+    run = run_notebook(fresh_student / "03_backward_propagation.ipynb", [
+        nb.cells[1].source, "X, parameters = L_model_forward_test_case_2hidden()\nAL, caches = L_model_forward(X, parameters)",
+        "print(AL.shape)", "AL = np.zeros((1, 4))\nprint(AL.shape)", "print(never_made)"])
+    stopped, waiting, made, typo = (cell.outputs for cell in run.cells[1:])
+    assert [output.output_type for output in stopped + waiting] == ["stream", "stream"]
+    assert waiting[0].text == ("NameError: name 'AL' is not defined: the cell that makes AL stopped because "
+                               "L_model_forward is not written yet; write it, then run the cells again from there.\n")
+    assert made[0].text == "(1, 4)\n"
+    assert typo[0].output_type == "error" and typo[0].ename == "NameError"  # a name no stopped cell makes
+
+
 def learner_has_written_everything(folder):
     """your_functions.py in `folder` as it is once every function has passed its check (the lesson's code)."""
     sources = {name: library_source(name) for name in testCases.FUNCTIONS}
