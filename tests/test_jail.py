@@ -202,9 +202,9 @@ def test_the_same_code_written_honestly_scores(jail, machine):
 
 
 def test_a_function_gets_the_library_versions_of_what_it_builds_on_and_never_itself():
-    # what the library's L_model_forward calls, and what notebook 02 imports (initialize_parameters_deep)
-    assert grading.builds_on("L_model_forward") == ["initialize_parameters_deep", "linear_activation_forward",
-                                                    "linear_forward", "relu", "sigmoid"]
+    # what the library's L_model_forward calls, and what notebook 02 imports (the two deep initializations)
+    assert grading.builds_on("L_model_forward") == ["initialize_parameters_deep", "initialize_parameters_deep_scaled",
+                                                    "linear_activation_forward", "linear_forward", "relu", "sigmoid"]
     assert "linear_backward" not in grading.builds_on("L_model_forward")  # notebook 02 comes before it
     assert "L_model_forward" not in grading.builds_on("linear_forward")  # it would carry linear_forward
     for name in grading.graded_functions():
