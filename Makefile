@@ -62,6 +62,9 @@ grade-class: $(INSTALLED) jail
 
 # nbgrader (for instructors' courses, docs/grading.md) would add its server and JupyterLab extensions to the
 # learners' JupyterLab: they stay off here (its command line does not need them).
+# JupyterLab's "Jupyter news" pop-up would greet learners on their first start: it stays off.
+NO_NEWS := @jupyterlab/apputils-extension:announcements
+
 NBGRADER_SERVER := $(foreach name,formgrader validate_assignment assignment_list course_list,nbgrader.server_extensions.$(name))
 
 # The virtual environment is (re)built whenever the pinned requirements or the packaging change.
@@ -72,6 +75,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER) >/dev/null 2>&1
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	$(BIN)/jupyter labextension disable --level=sys_prefix $(NO_NEWS) >/dev/null 2>&1
 	touch $@
 
 clean-venv:

@@ -24,7 +24,7 @@ import io
 import numpy as np
 
 import dnn_utils as reference
-from companion.feedback.hints import hint, hints_note
+from companion.feedback.hints import NOTEBOOKS, hint, hints_note
 from companion.feedback.rules import mistaken_run
 from companion.feedback.verdict import (LESSON, RTOL, ATOL, Case, CheckFailed, Checks, Mistake, Outcome, encode,
                                         encode_run, gradient_check, numerical_gradient,
@@ -348,6 +348,8 @@ def _cases():
         ],
         "predict": [
             _against_reference("predict", "a 3-layer net", lambda: _predict_inputs(13), ("p",)),
+            _against_reference("predict", "a 3-layer net that predicts both labels", lambda: _predict_inputs(19),
+                               ("p",)),
         ],
     }
     return cases
@@ -511,9 +513,11 @@ FUNCTIONS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward", "initialize
              "linear_activation_backward", "L_model_backward", "update_parameters", "two_layer_model",
              "L_layer_model", "predict")
 
-_CHECKS = Checks(cases, MISTAKES.__getitem__, failed=lambda name: [hints_note(name)])
+_CHECKS = Checks(cases, MISTAKES.__getitem__, failed=lambda name: [hints_note(name)], names=FUNCTIONS,
+                 where=NOTEBOOKS.get)
 examine, judge, problems, diagnose, report = (_CHECKS.examine, _CHECKS.judge, _CHECKS.problems, _CHECKS.diagnose,
                                               _CHECKS.report)
+upstream = _CHECKS.upstream
 
 check_sigmoid = _CHECKS.checker("sigmoid")
 check_relu = _CHECKS.checker("relu")

@@ -58,7 +58,10 @@ With Python 3.11, in this folder:
 
     python -m venv .venv
     .venv/bin/python -m pip install -r requirements.txt
+    .venv/bin/jupyter labextension disable --level=sys_prefix @jupyterlab/apputils-extension:announcements
     .venv/bin/jupyter lab
+
+(The third line turns off JupyterLab's "Jupyter news" pop-up; it is optional.)
 
 ## How the exercises work
 
@@ -248,21 +251,35 @@ def _without_empty_sections(text, rule="# " + "-" * 106):
 # ----------------------------------------------------------------------------------------------------------
 # The lesson's expected values next to each check
 
+# The outputs the lesson's cell after a check prints, where it prints only some of them
+PRINTED = {"L_model_backward": {"grads": ("dW1", "db1", "dA1")}}
+
+
 def expected_values(name, stored):
     """Markdown showing what a right `name` gives on the lesson's inputs (or on the first case when the
-    lesson publishes none), as the course's "Expected output" blocks do, from the checks' own data."""
+    lesson publishes none), as the course's "Expected output" blocks do, from the checks' own data: each
+    value once, and only those the lesson's cell prints (PRINTED)."""
     from companion.feedback.verdict import LESSON, decode
     cases = stored["functions"][name]["cases"]
     shown = [case for case in cases if case["label"].startswith(LESSON)] or cases[:1]
     parts = [f"**Expected output** of `check_{name}({name})`: `{name}: "
              f"{'all %d checks passed.' % len(cases) if len(cases) > 1 else 'the check passed.'}`"]
+    blocks = {}
     for case in shown:
         values = decode(case["expected"])
         values = (values,) if len(case["names"]) == 1 else values
-        lines = [_shown(output, value) for output, value in zip(case["names"], values)
+        lines = [_shown(output, _printed(name, output, value)) for output, value in zip(case["names"], values)
                  if output and output not in ("cache", "caches")]
-        parts.append(f"On {case['label']}, a right {name} gives:\n\n```\n" + "\n".join(lines) + "\n```")
+        blocks.setdefault("\n".join(lines), case["label"])
+    for lines, label in blocks.items():
+        parts.append(f"On {label}, a right {name} gives:\n\n```\n" + lines + "\n```")
     return "\n\n".join(parts)
+
+
+def _printed(name, output, value):
+    """The part of an output the lesson's cell prints (a dict's printed keys, in the order printed)."""
+    keys = PRINTED.get(name, {}).get(output)
+    return {key: value[key] for key in keys} if keys else value
 
 
 def _shown(output, value):

@@ -32,3 +32,14 @@ def test_post_build_installs_the_project_in_editable_mode():
     post_build = BINDER / "postBuild"
     assert os.access(post_build, os.X_OK), "binder/postBuild must be executable"
     assert "python -m pip install --no-deps -e ." in post_build.read_text().splitlines()
+
+
+def test_no_jupyter_news_pop_up_greets_learners():
+    """JupyterLab's "Jupyter news" announcements plugin is turned off wherever the project sets JupyterLab up:
+    make's environment, Binder, and the student edition's instructions."""
+    plugin = "@jupyterlab/apputils-extension:announcements"
+    assert f"jupyter labextension disable --level=sys_prefix {plugin}" in (BINDER / "postBuild").read_text()
+    makefile = (PROJECT / "Makefile").read_text()
+    assert f"NO_NEWS := {plugin}" in makefile and "labextension disable --level=sys_prefix $(NO_NEWS)" in makefile
+    from grading.student import STUDENT_README
+    assert f"labextension disable --level=sys_prefix {plugin}" in STUDENT_README

@@ -115,26 +115,26 @@ def graded(tmp_path_factory):
 # The files
 
 GRADEBOOK = """student,lesson,score,total,status
-ann,01_initialization,0,2,missing
+ann,01_initialization,0,3,missing
 ann,02_forward_propagation,6,6,graded
 ann,03_backward_propagation,0,6,missing
 ann,04_two_layer_model,0,2,missing
-ann,05_L_layer_model,0,2,missing
-bob,01_initialization,2,2,graded
+ann,05_L_layer_model,0,1,missing
+bob,01_initialization,3,3,graded
 bob,02_forward_propagation,5,6,graded
 bob,03_backward_propagation,0,6,missing
 bob,04_two_layer_model,0,2,missing
-bob,05_L_layer_model,0,2,missing
-cat,01_initialization,0,2,missing
+bob,05_L_layer_model,0,1,missing
+cat,01_initialization,0,3,missing
 cat,02_forward_propagation,4,6,graded
 cat,03_backward_propagation,0,6,unreadable
 cat,04_two_layer_model,0,2,missing
-cat,05_L_layer_model,0,2,missing
-dan,01_initialization,0,2,missing
+cat,05_L_layer_model,0,1,missing
+dan,01_initialization,0,3,missing
 dan,02_forward_propagation,0,6,graded
 dan,03_backward_propagation,0,6,missing
 dan,04_two_layer_model,0,2,missing
-dan,05_L_layer_model,0,2,missing
+dan,05_L_layer_model,0,1,missing
 """
 GRADEBOOK += "".join(f"eve,{lesson},0,{len(names)},missing\n" for lesson, names in classbook.lessons().items())
 
@@ -157,7 +157,8 @@ def test_the_functions_file_has_one_row_per_graded_function(graded):
     rows = {(student, "02"): [f"{student},02_forward_propagation,{name},{int(found[name] == 'ok')},{found[name]}"
                               for name in FORWARD] for student, found in comments.items()}
     rows["bob", "01"] = ["bob,01_initialization,initialize_parameters,1,ok",
-                         "bob,01_initialization,initialize_parameters_deep,1,ok"]
+                         "bob,01_initialization,initialize_parameters_deep,1,ok",
+                         "bob,01_initialization,initialize_parameters_deep_scaled,1,ok"]
     expected = ["student,lesson,function,points,comment"] + [row for key in sorted(rows) for row in rows[key]]
     lines = (out / "functions.csv").read_text().splitlines()
     assert [line.replace('"', "") for line in lines] == expected
@@ -184,7 +185,7 @@ def test_feedback_says_what_went_wrong_with_a_hint_and_never_the_solution(graded
     unreadable = (folder / "cat" / "03_backward_propagation.md").read_text()
     assert "It was not graded: not a notebook (NotJSONError" in unreadable
     assert (folder / "eve" / "01_initialization.md").read_text() == (
-        "# 01_initialization: 0 / 2\n\nLearner `eve`: no hand-in of this lesson was found.\n")
+        "# 01_initialization: 0 / 3\n\nLearner `eve`: no hand-in of this lesson was found.\n")
     assert "What to look at again" not in (folder / "ann" / "02_forward_propagation.md").read_text()
     dan = (folder / "dan" / "02_forward_propagation.md").read_text()
     assert dan.count("NotImplementedError") == 1 and "**Not written:** `sigmoid`, `relu`, " in dan
@@ -307,7 +308,7 @@ def test_a_dask_cluster_grades_the_class_as_this_machine_does(tmp_path, cluster)
         "relu(Z)", "initialize_parameters_deep(layer_dims)"))
     rows, now, _ = run(handins, tmp_path / "on_dask", scheduler=cluster)
     assert now == 3
-    assert [(e.student, e.score) for e in rows if e.status == "graded"] == [("ann", 2), ("bob", 1), ("cat", 1)]
+    assert [(e.student, e.score) for e in rows if e.status == "graded"] == [("ann", 3), ("bob", 2), ("cat", 2)]
     rows, now, _ = run(handins, tmp_path / "here")
     assert files(tmp_path / "on_dask") == files(tmp_path / "here")
 
@@ -322,7 +323,7 @@ def test_the_command_without_a_jail_says_so_in_every_feedback_and_the_summary(tm
     assert done.stdout.count("NOT ISOLATED") == 1 and "1 hand-in graded for 1 learner;" in done.stdout
     for path in (tmp_path / "grades" / "feedback" / "ann").glob("*.*"):
         assert "Graded without isolation (--no-jail)" in path.read_text(), path
-    assert "ann,01_initialization,2,2,graded" in (tmp_path / "grades" / "gradebook.csv").read_text()
+    assert "ann,01_initialization,3,3,graded" in (tmp_path / "grades" / "gradebook.csv").read_text()
 
 
 def gone(pid):
@@ -400,6 +401,6 @@ def test_full_runs_each_notebook_in_a_kernel_and_leaves_no_edition_behind(tmp_pa
     settings = dataclasses.replace(SETTINGS, full=True, cell_timeout=60, timeout=300)
     rows, now, _ = gradebook.grade_class(tmp_path / "handins", tmp_path / "grades", settings, seed=SEED, workers=1,
                                          echo=lambda text: None)
-    assert [(e.lesson, e.score, e.status) for e in rows][0] == ("01_initialization", 2, "graded")
+    assert [(e.lesson, e.score, e.status) for e in rows][0] == ("01_initialization", 3, "graded")
     assert "\n- ran " in (tmp_path / "grades" / "feedback" / "ann" / "01_initialization.md").read_text()
     assert set(Path(tempfile.gettempdir()).glob("dnn_edition_*")) <= editions

@@ -177,3 +177,17 @@ def test_a_row_of_the_stored_table_is_measured_again():
     script = load_script("depth_margin")
     row = script.measure_seed(7, script.held_out_set())
     assert row == stored_margins()["rows"][6]
+
+
+def test_the_stored_trainer_runs_are_what_the_trainer_gives(no_course_data):
+    """The replays of notebooks 04 and 05 show datasets/trainer_runs.json: the trainer, run again on the
+    shipped data set, gives the same runs (settings, outcomes and costs)."""
+    script = load_script("trainer_runs")
+    stored = json.loads((PROJECT / "datasets" / "trainer_runs.json").read_text())
+    fresh = json.loads(json.dumps(script.record()))
+    assert script.same(stored, fresh)
+    assert [[run["learning_rate"] for run in runs] for runs in stored.values()] == [
+        [rate for _, rate in settings] for settings in script.REPLAYS.values()]
+    changed = json.loads(json.dumps(stored))
+    changed["05_L_layer_model"][0]["test_costs"][3][1] += 1e-3
+    assert not script.same(changed, fresh)

@@ -5,6 +5,7 @@ import pytest
 
 import dnn_utils
 import testCases as t
+from companion.feedback.verdict import UPSTREAM_SHOWN
 from mutants import MUTANTS, VARIANTS, build, edited, label, library_source, mutant_function
 
 
@@ -73,3 +74,66 @@ def test_a_strict_check_raises_when_a_check_fails(capsys):
     with pytest.raises(t.CheckFailed):
         t.check_relu(lambda Z: (Z, Z), strict=True)
     assert "relu: 1 problem(s) found" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A check points to the function underneath when that one is at fault
+
+def learners_functions(wrong, edits, names):
+    """The learner's functions `names`, as a notebook defines them (one namespace), `wrong` written with `edits`."""
+    namespace = {"np": np, "__name__": "__main__"}
+    for name in names:
+        exec(edited(name, edits) if name == wrong else library_source(name), namespace)
+    return namespace
+
+
+FORWARD = ("sigmoid", "relu", "linear_forward", "linear_activation_forward", "L_model_forward")
+BACKWARD = ("relu_backward", "sigmoid_backward", "linear_backward", "linear_activation_backward", "L_model_backward")
+
+
+@pytest.mark.parametrize("wrong, edits, checked, names, notebook", [
+    ("sigmoid", [("np.exp(-Z)", "np.exp(Z)")], "L_model_forward", FORWARD, "02_forward_propagation.ipynb"),
+    ("sigmoid", [("np.exp(-Z)", "np.exp(Z)")], "linear_activation_forward", FORWARD, "02_forward_propagation.ipynb"),
+    ("sigmoid_backward", [("dZ = dA * s * (1 - s)", "dZ = dA * s")], "L_model_backward", BACKWARD,
+     "03_backward_propagation.ipynb"),
+    ("linear_backward", [("dW = 1. / m * ", "dW = ")], "L_model_backward", BACKWARD, "03_backward_propagation.ipynb"),
+])
+def test_a_check_names_the_failing_function_underneath_first(wrong, edits, checked, names, notebook, capsys):
+    namespace = learners_functions(wrong, edits, names)
+    assert not t.report(checked, namespace[checked])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (f"{checked}: it calls your {wrong}, which does not pass its own check: fix {wrong} first "
+                        f"({notebook}), then run this check again. What {checked} gives meanwhile:")
+    findings = lines[1:]
+    assert 1 <= len(findings) <= UPSTREAM_SHOWN + 1
+    assert not any("likely mistake" in line for line in lines)
+    if len(t.problems(checked, namespace[checked])) > 3:
+        assert findings[-1].startswith("  - ... and ") and findings[-1].endswith(" more problem(s)")
+
+
+def test_a_function_not_written_underneath_is_named(capsys):
+    namespace = learners_functions(None, [], FORWARD)
+    exec("def sigmoid(Z):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n", namespace)
+    t.check_linear_activation_forward(namespace["linear_activation_forward"])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("linear_activation_forward: it calls your sigmoid, which is not written yet: fix sigmoid "
+                            "first (02_forward_propagation.ipynb)")
+
+
+def test_a_right_function_over_right_ones_passes_and_the_library_is_not_checked_again(capsys):
+    namespace = learners_functions(None, [], BACKWARD)
+    assert t.report("L_model_backward", namespace["L_model_backward"])
+    wrong_alone = learners_functions("L_model_backward", [("dAL = - (", "dAL = (")], BACKWARD)
+    t.report("L_model_backward", wrong_alone["L_model_backward"])
+    out = capsys.readouterr().out
+    assert "it calls your" not in out and "likely mistake: dAL has its sign flipped" in out
+    assert t.upstream("L_model_backward", dnn_utils.L_model_backward) is None
+
+
+def test_predict_is_checked_on_both_labels(capsys):
+    def all_zeros(X, y, parameters):
+        return np.zeros((1, X.shape[1]))
+
+    assert t.problems("predict", all_zeros)
+    outputs = [case.expected() for case in t.cases("predict")]
+    assert any(0 < p.sum() < p.size for p in outputs)

@@ -128,7 +128,7 @@ def test_a_formula_in_a_learner_id_is_text_in_every_csv(graded):
         cells = [cell for row in csv.reader(io.StringIO(read(out, name))) for cell in row]
         assert not [cell for cell in cells if cell and cell[0] in "=+-@" and not cell.lstrip("+-").replace(".", "")
                     .isdigit()], name
-    assert f"'{FORMULA},01_initialization,2,2,graded" in read(out, "gradebook.csv").replace('""', '"') \
+    assert f"'{FORMULA},01_initialization,3,3,graded" in read(out, "gradebook.csv").replace('""', '"') \
         .replace(f'"\'{FORMULA}"', f"'{FORMULA}")
     assert (out / "feedback" / FORMULA / "01_initialization.html").exists()
     assert "Learner `=HYPERLINK(\"evil.example\",\"click\")`, hand-in `ok.ipynb`." in read(

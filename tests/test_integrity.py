@@ -54,7 +54,7 @@ def test_the_report_finds_copies_attempts_and_the_missing(tmp_path):
     out = tmp_path / "grades"
     rows = run(handins, out)
     assert {e.student: e.score for e in rows if e.lesson == "01_initialization"} == {
-        "ann": 2, "bob": 2, "cat": 2, "dan": 2, "eve": 2, "fay": 2, "gus": 1}  # evidence, not a penalty
+        "ann": 3, "bob": 3, "cat": 3, "dan": 3, "eve": 3, "fay": 3, "gus": 2}  # evidence, not a penalty
     found = list(csv.reader(io.StringIO((out / "integrity.csv").read_text())))
     assert found[0] == integrity.HEADER
     pairs = {(line[0], line[2], line[3]): line for line in found[1:] if line[3]}

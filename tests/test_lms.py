@@ -45,19 +45,19 @@ def test_a_canvas_download_is_graded_under_the_rosters_ids(tmp_path, roster):
     out = tmp_path / "grades"
     rows = run(handins, out, roster)
     graded = {(e.student, e.lesson): (e.score, e.handin) for e in rows if e.status == "graded"}
-    assert graded == {("s001", "01_initialization"): (2, "annasmith_1001_123456_01_initialization.ipynb"),
-                      ("s002", "01_initialization"): (1, "jonesbob_late_1002_123457_lab1-2.ipynb")}
+    assert graded == {("s001", "01_initialization"): (3, "annasmith_1001_123456_01_initialization.ipynb"),
+                      ("s002", "01_initialization"): (2, "jonesbob_late_1002_123457_lab1-2.ipynb")}
     assert {e.student for e in rows} == {"s001", "s002", "s003"}  # cat handed nothing in: missing
     learners = read(out / "learners.csv")
     assert [(row["student"], row["name"], row["section"], row["total"], row["out_of"]) for row in learners] == [
-        ("s001", "Anna Smith", "A", "2", "18"), ("s002", "Bob Jones", "B", "1", "18"),
+        ("s001", "Anna Smith", "A", "3", "18"), ("s002", "Bob Jones", "B", "2", "18"),
         ("s003", "Cat Lee", "A", "0", "18")]
     # Canvas's Gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignments' columns
     canvas = list(csv.reader(io.StringIO((out / "canvas_import.csv").read_text())))
     assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert canvas[0][5:] == list(classbook.lessons())
-    assert canvas[1][:6] == ["Smith, Anna", "1001", "s001", "", "A", "2"]
-    assert canvas[2][:6] == ["Jones, Bob", "1002", "s002", "", "B", "1"]
+    assert canvas[1][:6] == ["Smith, Anna", "1001", "s001", "", "A", "3"]
+    assert canvas[2][:6] == ["Jones, Bob", "1002", "s002", "", "B", "2"]
     assert canvas[3][:3] == ["Lee, Cat", "", "s003"]
     assert "Not on the roster" not in (out / "summary.txt").read_text()
 
@@ -71,7 +71,7 @@ def test_a_moodle_download_is_graded_under_the_rosters_ids(tmp_path, roster):
     out = tmp_path / "grades"
     rows = run(handins, out, roster)
     graded = {e.student: e.score for e in rows if e.status == "graded"}
-    assert graded == {"s001": 2, "s003": 1, "Dan Brown": 2}
+    assert graded == {"s001": 3, "s003": 2, "Dan Brown": 3}
     assert "Not on the roster: Dan Brown (moodle)" in (out / "summary.txt").read_text()
     # Moodle's CSV grade import: a column to identify the user by (Email address -> useremail, ID number ->
     # useridnumber), then one column per grade item
@@ -79,9 +79,9 @@ def test_a_moodle_download_is_graded_under_the_rosters_ids(tmp_path, roster):
     assert list(moodle[0])[:4] == ["First name", "Last name", "ID number", "Email address"]
     assert list(moodle[0])[4:] == list(classbook.lessons())
     by_email = {row["Email address"]: row for row in moodle}
-    assert by_email["anna.smith@uni.example"]["01_initialization"] == "2"
+    assert by_email["anna.smith@uni.example"]["01_initialization"] == "3"
     assert by_email["cat.lee@uni.example"]["ID number"] == "s003"
-    assert by_email["cat.lee@uni.example"]["01_initialization"] == "1"
+    assert by_email["cat.lee@uni.example"]["01_initialization"] == "2"
     assert all(float(row[lesson]) >= 0 for row in moodle for lesson in classbook.lessons())
 
 

@@ -73,7 +73,8 @@ def course(tmp_path_factory):
 
 # bob's notebook 01: each exercise hands back the library's own function
 CALLS_THE_LIBRARY = {name: f"def {name}(*args, **kwargs):\n    import dnn_utils\n    return dnn_utils.{name}(*args, **kwargs)"
-                     for name in ("initialize_parameters", "initialize_parameters_deep")}
+                     for name in ("initialize_parameters", "initialize_parameters_deep",
+                                  "initialize_parameters_deep_scaled")}
 
 
 def test_the_export_is_generated_by_nbgrader_without_solutions(course):
@@ -105,7 +106,8 @@ def test_autograde_of_a_hand_in_that_calls_the_library_scores_0(course):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
         submission = book.find_submission(ASSIGNMENT, "bob")
         points = {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
-    assert points["01_initialization"] == {"check_initialize_parameters": 0.0, "check_initialize_parameters_deep": 0.0}
+    assert points["01_initialization"] == {"check_initialize_parameters": 0.0, "check_initialize_parameters_deep": 0.0,
+                                           "check_initialize_parameters_deep_scaled": 0.0}
 
 
 def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
@@ -113,7 +115,8 @@ def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
         submission = book.find_submission(ASSIGNMENT, "alice")
         points = {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
-    assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0}
+    assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0,
+                                           "check_initialize_parameters_deep_scaled": 1.0}
     forward = {f"check_{name}": float(name != MISTAKE[0]) for name in classbook.lessons()["02_forward_propagation"]}
     assert points["02_forward_propagation"] == forward
     assert sum(points["03_backward_propagation"].values()) == 0  # not handed in
@@ -124,6 +127,6 @@ def test_grade_class_reads_nbgraders_submitted_folder_and_agrees(course, tmp_pat
     rows, graded, _ = gradebook.grade_class(course / "submitted", tmp_path / "grades", settings, seed=1, workers=2,
                                             echo=lambda text: None)
     assert [(e.lesson, e.score, e.total, e.status) for e in rows][:3] == [
-        ("01_initialization", 2, 2, "graded"), ("02_forward_propagation", 5, 6, "graded"),
+        ("01_initialization", 3, 3, "graded"), ("02_forward_propagation", 5, 6, "graded"),
         ("03_backward_propagation", 0, 6, "missing")]
     assert f"alice,02_forward_propagation,{MISTAKE[0]},0," in (tmp_path / "grades" / "functions.csv").read_text()

@@ -253,6 +253,12 @@ def test_the_trainers_stored_runs_are_the_ones_the_prose_describes():
     assert [runs[n][0] for n in (1, 2, 3, 4)] == ["finished", "finished", "finished", "dead"]
     assert f"two-layer network's test cost is lowest after about {runs[2][2]} iterations" in prose
     assert f"four-layer network's is lowest after about {runs[1][2]} iterations" in prose
+    stored = json.loads((PROJECT / "datasets" / "trainer_runs.json").read_text())["05_L_layer_model"]
+    four, two = (dict(map(tuple, stored[k]["test_costs"])) for k in (0, 1))
+    above = [i for i in four if four[i] > two[i]]
+    assert above == [700] and "apart from the jump near 700 it stays below the two-layer network's" in prose
+    jumps = [i for i in sorted(four)[1:] if four[i] > four[i - 100] + 0.1]
+    assert jumps == [700, 1100, 1700] and "near iterations 700, 1100 and 1700" in prose
     runs = replayed_runs("demo.ipynb", "demo-07a")
     assert [runs[n][0] for n in (1, 2, 3)] == ["finished", "dead", "dead"]
 

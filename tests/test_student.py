@@ -1,6 +1,7 @@
 """The student edition (python -m grading student): no answers in any of its files, checks that judge from
 stored data exactly as the solution edition's do, the learner's own functions kept and used by the later
 notebooks, expected values after each check, hints."""
+import ast
 import importlib
 import json
 import re
@@ -133,6 +134,64 @@ def test_no_file_of_the_student_edition_holds_a_solution_line(student):
     assert not found, sorted(found)
 
 
+def _graded_call(node):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in testCases.FUNCTIONS
+
+
+def given_away(line):
+    """What a solution line gives away, spaces left out: the line itself, the right-hand side of its
+    assignment (unless it only calls a graded function), and each method call in it (such as `W.dot(A)`)."""
+    found = {squeezed(line)} if len(squeezed(line)) >= TOO_GENERIC else set()
+    try:
+        tree = ast.parse(line.strip())
+    except SyntaxError:
+        return found
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)) and not _graded_call(node.value):
+            found.add(squeezed(ast.unparse(node.value)))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            found.add(squeezed(ast.unparse(node)))
+    return {text for text in found if len(text) >= 8}
+
+
+def exercises_and_what_came_before():
+    """(notebook, exercise, its solution lines, [(where, text)] of the prose of its notebook and of every cell
+    before it, the notebooks before included, with the solutions left out)."""
+    before = []
+    for path in LESSONS:
+        cells = grading.read_notebook(path).cells
+        prose = [(f"{path.name} cell {i}", squeezed(cell.source)) for i, cell in enumerate(cells)
+                 if cell.cell_type == "markdown"]
+        for index, cell in enumerate(cells):
+            name = grading.exercise_name(cell)
+            if name:
+                inside, lines = False, []
+                for line in cell.source.split("\n"):
+                    marker = line.strip()
+                    if marker in (grading.BEGIN, grading.END):
+                        inside = marker == grading.BEGIN
+                    elif inside and marker and not marker.startswith("#"):
+                        lines.append(line)
+                yield path.name, name, lines, before + prose
+            text = grading.strip_solutions(cell.source) if cell.cell_type == "code" else cell.source
+            before.append((f"{path.name} cell {index}", squeezed(text)))
+
+
+@pytest.mark.parametrize("notebook, name, lines, shown", list(exercises_and_what_came_before()),
+                         ids=lambda value: value if isinstance(value, str) and not value.endswith("ipynb") else "")
+def test_no_prose_and_no_cell_before_an_exercise_gives_its_answer(notebook, name, lines, shown):
+    assert lines, f"{notebook}: {name} has no solution lines"
+    leaks = sorted({(where, text) for line in lines for text in given_away(line) for where, seen in shown
+                    if text in seen})
+    assert not leaks, f"{name}: the prose or an earlier cell gives away {leaks}"
+
+
+def test_the_answer_search_finds_what_the_prose_gave_away():
+    assert squeezed("np.maximum(0, Z)") in given_away("    A = np.maximum(0, Z)")
+    assert squeezed("W.dot(A)") in given_away("    Z = W.dot(A) + b")
+    assert not given_away("    A, activation_cache = sigmoid(Z)") - {squeezed("A, activation_cache = sigmoid(Z)")}
+
+
 def test_the_search_finds_a_solution_where_there_is_one(student, tmp_path):
     leak = tmp_path / "leak"
     leak.mkdir()
@@ -151,6 +210,11 @@ def test_the_student_modules_load_no_reference(student):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("linear_forward is not written yet, and this cell needs it: write it in "
                                   "02_forward_propagation.ipynb")
+
+
+def test_both_editions_name_the_same_notebook_for_each_exercise(student):
+    data = json.loads((student / grading.student.DATA_FILE).read_text())
+    assert data["notebooks"] == companion.feedback.hints.NOTEBOOKS
 
 
 def test_the_stored_data_is_plain_json(student):
@@ -210,6 +274,11 @@ def test_each_check_cell_is_followed_by_its_expected_values(student):
     nb = grading.read_notebook(student / "02_forward_propagation.ipynb")
     shown = next(cell.source for cell in nb.cells if cell.metadata.get("expected_values") == "linear_forward")
     assert "Z = [[ 3.26295337 -1.23429987]]" in shown and "all 2 checks passed" in shown
+    shown = next(cell.source for cell in nb.cells if cell.metadata.get("expected_values") == "L_model_forward")
+    assert shown.count("AL = ") == 1  # the lesson's AL once, though two cases use the lesson's inputs
+    nb = grading.read_notebook(student / "03_backward_propagation.ipynb")
+    shown = next(cell.source for cell in nb.cells if cell.metadata.get("expected_values") == "L_model_backward")
+    assert re.findall(r"grads\['(\w+)'\]", shown) == ["dW1", "db1", "dA1"]  # what print_grads prints
 
 
 def test_a_student_notebook_is_the_lesson_without_solutions_and_outputs(student):
@@ -229,11 +298,13 @@ def test_a_student_notebook_is_the_lesson_without_solutions_and_outputs(student)
 
 def test_hints_grow_in_detail_one_per_call(capsys):
     companion.feedback.hints._given.clear()
-    texts = [companion.feedback.hints.hint("linear_forward") for _ in range(4)]
+    returned = [companion.feedback.hints.hint("linear_forward") for _ in range(4)]
+    assert returned == [None] * 4  # printed once, not shown again as a cell's value
+    texts = capsys.readouterr().out.splitlines()
+    assert len(texts) == 4
     assert [text.split(" (")[1].split(")")[0] for text in texts[:3]] == ["idea", "formula", "shapes"]
     assert texts[3] == texts[2] and "that is the last hint" in texts[2]
     assert "W^[l] A^[l-1] + b^[l]" in texts[1]
-    assert capsys.readouterr().out.count("\n") == 4
     with pytest.raises(ValueError, match="name='softmax' is not an exercise"):
         companion.feedback.hints.hint("softmax")
 
@@ -312,6 +383,19 @@ def test_a_later_notebook_stops_with_one_line_when_a_function_is_missing(fresh_s
     assert outputs[0].text.count("\n") == 1
 
 
+def test_a_name_a_stopped_cell_was_to_make_is_one_line_too(fresh_student):
+    nb = grading.read_notebook(fresh_student / "03_backward_propagation.ipynb")
+    run = run_notebook(fresh_student / "03_backward_propagation.ipynb", [
+        nb.cells[1].source, "X, parameters = L_model_forward_test_case_2hidden()\nAL, caches = L_model_forward(X, parameters)",
+        "print(AL.shape)", "AL = np.zeros((1, 4))\nprint(AL.shape)", "print(never_made)"])
+    stopped, waiting, made, typo = (cell.outputs for cell in run.cells[1:])
+    assert [output.output_type for output in stopped + waiting] == ["stream", "stream"]
+    assert waiting[0].text == ("NameError: name 'AL' is not defined: the cell that makes AL stopped because "
+                               "L_model_forward is not written yet; write it, then run the cells again from there.\n")
+    assert made[0].text == "(1, 4)\n"
+    assert typo[0].output_type == "error" and typo[0].ename == "NameError"  # a name no stopped cell makes
+
+
 def learner_has_written_everything(folder):
     """your_functions.py in `folder` as it is once every function has passed its check (the lesson's code)."""
     sources = {name: library_source(name) for name in testCases.FUNCTIONS}
@@ -356,5 +440,10 @@ def test_an_untouched_student_notebook_runs_through_in_the_edition(path, fresh_s
                    resources={"metadata": {"path": str(fresh_student)}}).execute()
     checks = [cell for cell in nb.cells if grading.checked_name(cell)]
     assert checks and all("not implemented yet" in texts_of(cell) for cell in checks)
-    assert not any(output.output_type == "error" and output.ename == "NotWritten"
-                   for cell in nb.cells for output in cell.get("outputs", []))
+    errors = [(cell.source[:50], output.ename) for cell in nb.cells for output in cell.get("outputs", [])
+              if output.output_type == "error"]
+    assert not errors, errors  # a cell that waits for the learner says so in one line, and so do those after it
+    notes = [output.text for cell in nb.cells for output in cell.get("outputs", [])
+             if output.output_type == "stream" and output.name == "stderr" and "not written yet" in output.text]
+    lines = [line for note in notes for line in note.splitlines()]
+    assert all("not written yet" in line for line in lines), lines  # one line each, no traceback

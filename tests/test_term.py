@@ -57,18 +57,18 @@ def test_an_adjustment_survives_every_rerun_and_shows_its_reason(term, tmp_path)
     root, handins = term
     out = tmp_path / "grades"
     rows, _ = run(handins, out)
-    assert rows["bob", "01_initialization"].score == 1
+    assert rows["bob", "01_initialization"].score == 2
     assert main(["adjust", str(out), "bob", "01_initialization", "1", "--function", "initialize_parameters",
                  "--reason", "regrade request: the scale was in the text", "--by", "ta"]) == 0
     assert main(["adjust", str(out), "ann", "01_initialization", "-0.5", "--reason", "late cover page"]) == 0
     for _ in range(2):  # applied on every run, the second one grading nothing
         rows, now = run(handins, out)
-        assert rows["bob", "01_initialization"].score == 2 and rows["ann", "01_initialization"].score == 1.5
+        assert rows["bob", "01_initialization"].score == 3 and rows["ann", "01_initialization"].score == 2.5
     assert now == 0
     book = (out / "gradebook.csv").read_text().splitlines()
     assert book[0] == "student,lesson,score,total,status,submitted,days_late,notes"
     bob = next(line for line in book if line.startswith("bob,01_"))
-    assert bob.startswith("bob,01_initialization,2,2,graded,") and \
+    assert bob.startswith("bob,01_initialization,3,3,graded,") and \
         "adjusted initialize_parameters set to 1: regrade request: the scale was in the text (ta, " in bob
     feedback = (out / "feedback" / "bob" / "01_initialization.md").read_text()
     assert "| `initialize_parameters` | 1/1 | wrong result (adjusted) |" in feedback
@@ -76,7 +76,7 @@ def test_an_adjustment_survives_every_rerun_and_shows_its_reason(term, tmp_path)
     assert "adjusted -0.5: late cover page" in (out / "feedback" / "ann" / "01_initialization.md").read_text()
     functions = (out / "functions.csv").read_text()
     assert "adjusted initialize_parameters set to 1" in functions
-    assert "bob,bob,,,2,0,0,0,0,2,18,11.1" in (out / "learners.csv").read_text().splitlines()
+    assert "bob,bob,,,3,0,0,0,0,3,18,16.7" in (out / "learners.csv").read_text().splitlines()
 
 
 def test_bad_adjustments_are_named(tmp_path, capsys):
@@ -100,17 +100,17 @@ def test_a_late_hand_in_is_flagged_or_penalised_per_day_and_an_extension_counts(
     out = tmp_path / "grades"
     rows, _ = run(handins, out, settings(root, 'policy = "flag"'))
     assert [rows[s, "01_initialization"].late_days for s in ("ann", "bob", "cat", "dan")] == [0, 2, 0, 1]
-    assert rows["bob", "01_initialization"].score == 1
+    assert rows["bob", "01_initialization"].score == 2
     assert "late by 2 days" in rows["bob", "01_initialization"].notes[0]
-    assert rows["dan", "01_initialization"].score == 2  # best: the late one, 2 h late: a day
+    assert rows["dan", "01_initialization"].score == 3  # best: the late one, 2 h late: a day
     rows, now = run(handins, out, settings(root, 'policy = "penalty"\nper_day = 10'))
     assert now == 0
-    assert rows["bob", "01_initialization"].score == 0.6  # 1 - 2 days x 10% of 2
-    assert rows["dan", "01_initialization"].score == 1.8 and rows["dan", "01_initialization"].late_days == 1
-    assert rows["ann", "01_initialization"].score == 2 and rows["cat", "01_initialization"].score == 2
+    assert rows["bob", "01_initialization"].score == 1.4  # 2 - 2 days x 10% of 3
+    assert rows["dan", "01_initialization"].score == 2.7 and rows["dan", "01_initialization"].late_days == 1
+    assert rows["ann", "01_initialization"].score == 3 and rows["cat", "01_initialization"].score == 3
     bob = (out / "feedback" / "bob" / "01_initialization.md").read_text()
-    assert "late by 2 days (due 2024-10-07 23:59:00+00:00): -0.4 (10% of 2 per day)" in bob
-    assert ",0.6,2,graded," in (out / "gradebook.csv").read_text()
+    assert "late by 2 days (due 2024-10-07 23:59:00+00:00): -0.6 (10% of 3 per day)" in bob
+    assert ",1.4,3,graded," in (out / "gradebook.csv").read_text()
 
 
 def test_refused_and_latest_hand_ins(term, tmp_path):
@@ -119,14 +119,14 @@ def test_refused_and_latest_hand_ins(term, tmp_path):
     rows, _ = run(handins, out, settings(root, 'policy = "refuse"'))
     assert (rows["bob", "01_initialization"].status, rows["bob", "01_initialization"].score) == ("late: refused", 0)
     dan = rows["dan", "01_initialization"]
-    assert (dan.handin, dan.score, dan.status) == ("first/01.ipynb", 1, "graded")  # the one on time
+    assert (dan.handin, dan.score, dan.status) == ("first/01.ipynb", 2, "graded")  # the one on time
     assert "late hand-ins are refused" in (out / "feedback" / "dan" / "01_initialization.md").read_text()
     rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest"))
     assert rows["dan", "01_initialization"].handin == "second/01.ipynb"
     rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest", '\n[weights."01_initialization"]\n'
                                                                              'initialize_parameters = 3\n'))
-    assert (rows["bob", "01_initialization"].score, rows["bob", "01_initialization"].total) == (1, 4)
-    assert (rows["ann", "01_initialization"].score, rows["ann", "02_forward_propagation"].total) == (4, 6)
+    assert (rows["bob", "01_initialization"].score, rows["bob", "01_initialization"].total) == (2, 5)
+    assert (rows["ann", "01_initialization"].score, rows["ann", "02_forward_propagation"].total) == (5, 6)
 
 
 def test_the_time_of_a_hand_in_is_nbgraders_or_blackboards_record(tmp_path):

@@ -49,7 +49,8 @@ HINTS = {
     ),
     "linear_forward": (
         "A layer's linear part is a matrix product plus the biases, broadcast over the m examples.",
-        "Z^[l] = W^[l] A^[l-1] + b^[l] (a matrix product, not a product entry by entry).",
+        "Z^[l] = W^[l] A^[l-1] + b^[l] (a matrix product, not a product entry by entry: numpy's dot method or "
+        "function, or the @ operator).",
         "W (n^[l], n^[l-1]) times A (n^[l-1], m) gives Z (n^[l], m); b (n^[l], 1) is added to every column. "
         "The cache is (A, W, b).",
     ),
@@ -74,8 +75,8 @@ HINTS = {
         "From dZ^[l], get the gradients of the layer's weights and biases, and the gradient to pass back.",
         "dW^[l] = (1/m) dZ^[l] A^[l-1]ᵀ,  db^[l] = (1/m) Σ_i dZ^[l](i) (a sum over the examples),  "
         "dA^[l-1] = W^[l]ᵀ dZ^[l].",
-        "dW has the shape of W (n^[l], n^[l-1]), db that of b (n^[l], 1), kept as a column; dA_prev that of "
-        "A_prev (n^[l-1], m).",
+        "dW has the shape of W (n^[l], n^[l-1]), db that of b (n^[l], 1), kept as a column (np.sum along "
+        "axis 1, the examples, with keepdims=True); dA_prev that of A_prev (n^[l-1], m), with no 1/m.",
     ),
     "linear_activation_backward": (
         "Undo the layer in reverse: first the activation, then the linear part.",
@@ -86,7 +87,8 @@ HINTS = {
     "L_model_backward": (
         "Start from the gradient of the cost with respect to AL, go back through the sigmoid layer, then "
         "through the ReLU layers from L-1 down to 1.",
-        "dA^[L] = -(Y / AL - (1 - Y) / (1 - AL)); layer L is 'sigmoid', layers L-1, ..., 1 are 'relu', each "
+        "dA^[L] = -(Y / AL - (1 - Y) / (1 - AL)), entry by entry (numpy's / divides arrays entry by entry); "
+        "layer L is 'sigmoid', layers L-1, ..., 1 are 'relu', each "
         "fed the dA its upper layer produced.",
         "caches[l - 1] belongs to layer l; grads gets dA^[l-1], dW^[l], db^[l] for every layer, under the keys "
         "'dA' + str(l - 1), 'dW' + str(l), 'db' + str(l).",
@@ -204,6 +206,8 @@ EXPLANATIONS = {
         "hidden_sigmoid": "the hidden layers 1, ..., L-1 must use ReLU; only the output layer uses the sigmoid",
         "L_not_halved": _L_FROM_PARAMETERS,
         "last_cache_missing": "the output layer's cache is not kept: caches needs one cache per layer, L in all",
+        "hidden_caches_missing": "the hidden layers' caches are not kept: every layer l = 1, ..., L-1 adds its "
+                                 "cache in the loop, and layer L after it, L caches in all",
         "hard_coded_layers": _HARD_CODED,
         "loop_off_by_one": "the loop over the hidden layers is off by one: the ReLU layers are l = 1, ..., L-1, "
                            "then layer L uses the sigmoid",
@@ -224,6 +228,8 @@ EXPLANATIONS = {
         "db_no_1_over_m": "db has no 1/m: db = (1/m) Σ_i dZ(i)",
         "dW_transposed": "dW must have the shape of W, (n^[l], n^[l-1]): dW = (1/m) dZ A_prevᵀ",
         "dA_prev_transposed": "dA_prev must have the shape of A_prev, (n^[l-1], m): dA_prev = Wᵀ dZ",
+        "dA_prev_1_over_m": "dA_prev has a 1/m it should not have: dA_prev = Wᵀ dZ, one column per example; "
+                            "the 1/m comes in only in dW and db",
     },
     "linear_activation_backward": {
         "activations_swapped": "the activations are swapped: activation='relu' needs relu_backward and "
@@ -243,6 +249,9 @@ EXPLANATIONS = {
                           "'sigmoid'",
         "output_relu": "the output layer uses the sigmoid, so its backward pass is 'sigmoid'",
         "hard_coded_layers": _HARD_CODED,
+        "layer_index_off_by_one": "the layer numbers are off by one: the loop variable l counts from 0, and "
+                                  "caches[l] belongs to layer l + 1, whose gradients are dW^[l+1] and db^[l+1] "
+                                  "(there is no layer 0)",
         "loop_index": "the loop over the hidden layers is off: for l = L-1, ..., 1, layer l uses caches[l - 1] "
                       "and dA^[l] (from layer l + 1), and gives dA^[l-1], dW^[l], db^[l]",
     },
@@ -254,11 +263,15 @@ EXPLANATIONS = {
         "b_not_updated": "b is not updated: b^[l] := b^[l] - α db^[l], for every layer",
         "L_not_halved": _L_FROM_PARAMETERS,
         "hard_coded_layers": _HARD_CODED,
+        "layer_index_off_by_one": "the layer numbers are off by one: the loop variable l counts from 0, so "
+                                  "it updates layer l + 1, W^[l+1] and b^[l+1] (there is no layer 0)",
     },
     "two_layer_model": {
         "not_updated": _NOT_UPDATED,
         "learning_rate_ignored": _RATE_IGNORED,
         "wrong_init": "the two-layer model starts from initialize_parameters(n_x, n_h, n_y)",
+        "backward_activations_swapped": "the backward step's activations are swapped: layer 2 is the sigmoid "
+                                        "layer and layer 1 the ReLU layer, going back as going forward",
         "costs_wrong_iterations": _COSTS_WHEN,
     },
     "L_layer_model": {
@@ -276,11 +289,23 @@ EXPLANATIONS = {
     },
 }
 
+# The notebook of each exercise (the student edition reads the same from its checks' data)
+NOTEBOOKS = {name: notebook for notebook, names in (
+    ("01_initialization.ipynb", ("initialize_parameters", "initialize_parameters_deep",
+                                 "initialize_parameters_deep_scaled")),
+    ("02_forward_propagation.ipynb", ("sigmoid", "relu", "linear_forward", "linear_activation_forward",
+                                      "L_model_forward", "compute_cost")),
+    ("03_backward_propagation.ipynb", ("relu_backward", "sigmoid_backward", "linear_backward",
+                                       "linear_activation_backward", "L_model_backward", "update_parameters")),
+    ("04_two_layer_model.ipynb", ("two_layer_model", "predict")),
+    ("05_L_layer_model.ipynb", ("L_layer_model",))) for name in names}
+
 _given = {}  # how many hints of each function were given so far
 
 
 def hint(name):
-    """Print the next hint for the function `name` (idea, then formula, then shapes); return its text."""
+    """Print the next hint for the function `name` (idea, then formula, then shapes); return None, so that a
+    cell ending with hint(...) shows it once."""
     if name not in HINTS:
         raise ValueError(f"hint: name={name!r} is not an exercise; expected one of {', '.join(HINTS)}")
     hints = HINTS[name]
@@ -291,7 +316,6 @@ def hint(name):
             else " (that is the last hint)")
     text = f"{name}, hint {index + 1} of {len(hints)} ({kind}): {hints[index]}{more}"
     print(text)
-    return text
 
 
 def hints_note(name):

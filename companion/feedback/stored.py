@@ -63,7 +63,8 @@ def mistakes(name):
             for stored in _stored(name)["mistakes"]]
 
 
-CHECKS = Checks(cases, mistakes, passed=keep, failed=lambda name: [hints_note(name)])
+CHECKS = Checks(cases, mistakes, passed=keep, failed=lambda name: [hints_note(name)], names=FUNCTIONS,
+                where=lambda name: kept.notebooks().get(name, "its notebook"))
 examine, judge, problems, diagnose, report = CHECKS.examine, CHECKS.judge, CHECKS.problems, CHECKS.diagnose, \
     CHECKS.report
 globals().update({f"check_{name}": CHECKS.checker(name) for name in FUNCTIONS})

@@ -242,16 +242,66 @@ def _not_implemented(name):
             f"YOUR CODE HERE")
 
 
+UPSTREAM_SHOWN = 3  # the findings a verdict shows when the fault is in a function the checked one calls
+
+
+def _from_the_library(fn):
+    """True for a function of the course's modules (the reference, or a kept function handed out by dnn_utils),
+    which has passed its check: only the learner's own callees are checked again."""
+    module = getattr(fn, "__module__", None) or ""
+    return module in LIBRARY_MODULES or module.startswith("companion.solutions")
+
+
+def graded_callees(fn, names):
+    """[(name, function)] for the graded functions `names` that `fn` calls by name and finds among its globals,
+    written by the learner, in the order of `names`."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    used, pending = set(), [code]
+    while pending:
+        current = pending.pop()
+        used |= set(current.co_names)
+        pending += [const for const in current.co_consts if hasattr(const, "co_names")]
+    found = getattr(fn, "__globals__", {})
+    return [(name, found[name]) for name in names
+            if name in used and name != code.co_name and callable(found.get(name))
+            and not _from_the_library(found[name])]
+
+
 class Checks:
     """examine, judge, report and the checkers of one edition: `cases(name, fresh)` gives the Case objects
     of a function (fresh: a seed for cases of random sizes, or None), `mistakes(name)` its Mistake list,
     most likely first; `passed(name, fn)` is called when `fn` passes every check, `failed(name)` gives the
-    last lines of a failing verdict."""
+    last lines of a failing verdict; `names` are the graded functions and `where(name)` the notebook of each
+    one's exercise, so that a verdict can point to a function called by the one checked."""
 
-    def __init__(self, cases, mistakes, passed=None, failed=None):
+    def __init__(self, cases, mistakes, passed=None, failed=None, names=(), where=None):
         self.cases, self.mistakes = cases, mistakes
         self.passed = passed or (lambda name, fn: None)
         self.failed = failed or (lambda name: [])
+        self.names, self.where = tuple(names), where or (lambda name: "its notebook")
+
+    def upstream(self, name, fn, seen=None):
+        """(callee, why) for the first graded function of the learner's that `fn` calls and that fails its own
+        check (the deepest such one, following the calls), or None when there is none."""
+        seen = set() if seen is None else seen
+        for callee, function in graded_callees(fn, self.names):
+            if callee in seen:
+                continue
+            seen.add(callee)
+            deeper = self.upstream(callee, function, seen)
+            if deeper:
+                return deeper
+            try:
+                outcomes = self.outcomes(callee, function)
+            except NotWritten:
+                return callee, "is not written yet"
+            if outcomes is None:
+                return callee, "is not written yet"
+            if self.judge(callee, outcomes)[0]:
+                return callee, "does not pass its own check"
+        return None
 
     def outcomes(self, name, fn, fresh=None):
         """Every case of `name` run on `fn`, or None when `fn` is not implemented yet."""
@@ -292,11 +342,15 @@ class Checks:
             print(f"{name}: cannot be checked yet: {missing}")
             return False
         found, likely = self.judge(name, outcomes)
+        if found and outcomes is None and self._report_upstream(name, fn, found):  # a callee's stub raised
+            return False
         if not found:
             count = len(self.cases(name, None))
             print(f"{name}: all {count} checks passed." if count > 1 else f"{name}: the check passed.")
             self.passed(name, fn)
             return True
+        if self._report_upstream(name, fn, found):
+            return False
         print(f"{name}: {len(found)} problem(s) found:")
         for finding in found:
             print(f"  - {finding}")
@@ -305,6 +359,21 @@ class Checks:
         for line in self.failed(name) if outcomes is not None else ():  # written, but wrong
             print(f"  {line}")
         return False
+
+    def _report_upstream(self, name, fn, found):
+        """When `fn` fails because a function of the learner's it calls fails its own check, print so first,
+        then the first findings and their count; return True when it did."""
+        upstream = self.upstream(name, fn)
+        if not upstream:
+            return False
+        callee, why = upstream
+        print(f"{name}: it calls your {callee}, which {why}: fix {callee} first ({self.where(callee)}), "
+              f"then run this check again. What {name} gives meanwhile:")
+        for finding in found[:UPSTREAM_SHOWN]:
+            print(f"  - {finding}")
+        if len(found) > UPSTREAM_SHOWN:
+            print(f"  - ... and {len(found) - UPSTREAM_SHOWN} more problem(s)")
+        return True
 
     def checker(self, name):
         """check_<name>(fn, strict=False): print the verdict on fn; with strict=True, raise CheckFailed when
@@ -385,8 +454,9 @@ def gradient_check(X, Y, parameters, forward=None, backward=None, cost=None, h=1
 
 def one_line_for_unwritten_functions():
     """In Jupyter, show the NotImplementedError of a function not written yet (`raise NotImplementedError()`
-    in an exercise), and a NotWritten error, as one line that names the function, instead of a traceback.
-    Other errors are shown as usual. Outside IPython it does nothing."""
+    in an exercise), and a NotWritten error, as one line that names the function, instead of a traceback; and
+    after such a stop, a NameError at the top of a later cell (a name the stopped cell was to make) as one line
+    that says so. Other errors are shown as usual. Outside IPython it does nothing."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -395,16 +465,60 @@ def one_line_for_unwritten_functions():
     if shell is None:
         return
 
+    stopped = {}  # the function the last failing cell stopped on
+    missing = {}  # {name a stopped cell was to bind: the function it stopped on}
+
     def show(shell, etype, value, tb, tb_offset=None):
+        frames = traceback.extract_tb(tb)
+        if isinstance(value, NameError):
+            name = getattr(value, "name", None)
+            if name in missing:
+                print(f"NameError: {value}: the cell that makes {name} stopped because {missing[name]} is not "
+                      f"written yet; write it, then run the cells again from there.", file=sys.stderr)
+                stopped["name"] = missing[name]
+                return None
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
         if isinstance(value, NotWritten):
             print(f"{value}", file=sys.stderr)
+            stopped["name"] = str(value).split(" ", 1)[0]
             return None
-        frames = traceback.extract_tb(tb)
         if str(value) or not frames or frames[-1].name == "<module>":  # not an exercise's stub: as usual
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
         print(f"NotImplementedError: {frames[-1].name} is not written yet, and this cell needs it: write it "
               f"where it says YOUR CODE HERE, run its cell, then run this cell again.", file=sys.stderr)
+        stopped["name"] = frames[-1].name
         return None
 
-    shell.set_custom_exc((NotImplementedError, NotWritten), show)
+    def remember(result):  # the names a stopped cell was to bind wait for the function it stopped on
+        bound = _bound_names(shell.transform_cell(result.info.raw_cell or "")) if result.info else set()
+        if result.error_in_exec is not None and "name" in stopped:
+            missing.update(dict.fromkeys(bound, stopped.pop("name")))
+        elif result.error_in_exec is None:
+            for name in bound:
+                missing.pop(name, None)
+        stopped.clear()
+
+    shell.set_custom_exc((NotImplementedError, NotWritten, NameError), show)
+    shell.events.register("post_run_cell", remember)
+
+
+def _bound_names(code):
+    """The names the top level of a cell's code binds (assignments, definitions, imports, loops)."""
+    import ast
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                names.add(inner.id)
+            elif isinstance(inner, ast.alias):
+                names.add((inner.asname or inner.name).split(".")[0])
+    return names

@@ -34,13 +34,14 @@ def _with_output(fn, index, change):
 
 
 def _forward(hidden="relu", output="sigmoid", layers=lambda L: range(1, L), count=lambda p: len(p) // 2,
-             keep_last=True):
-    """L_model_forward with the activations, the hidden layers looped over and the count of layers given."""
+             keep_last=True, keep_hidden=True):
+    """L_model_forward with the activations, the hidden layers looped over, the count of layers and the caches
+    kept given."""
     def forward(X, parameters):
         A, caches, L = X, [], count(parameters)
         for l in layers(L):
             A, cache = reference.linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], hidden)
-            caches.append(cache)
+            caches += [cache] * keep_hidden
         AL, cache = reference.linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], output)
         return AL, caches + [cache] * keep_last
     return forward
@@ -51,15 +52,16 @@ def _dAL(AL, Y):
 
 
 def _backward(dAL=_dAL, hidden="relu", output="sigmoid", layers=lambda L: reversed(range(L - 1)),
-              upper=lambda l: l + 1):
-    """L_model_backward with dAL, the activations, the layers looped over and the gradient fed to each given."""
+              upper=lambda l: l + 1, shift=1):
+    """L_model_backward with dAL, the activations, the layers looped over, the gradient fed to each and the
+    number its hidden layers' dW and db are stored under (l + shift) given."""
     def backward(AL, Y, caches):
         L = len(caches)
         Y = Y.reshape(AL.shape)
         grads = dict(zip((f"dA{L - 1}", f"dW{L}", f"db{L}"),
                          reference.linear_activation_backward(dAL(AL, Y), caches[L - 1], output)))
         for l in layers(L):
-            grads.update(zip((f"dA{l}", f"dW{l + 1}", f"db{l + 1}"),
+            grads.update(zip((f"dA{l}", f"dW{l + shift}", f"db{l + shift}"),
                              reference.linear_activation_backward(grads[f"dA{upper(l)}"], caches[l], hidden)))
         return grads
     return backward
@@ -92,6 +94,23 @@ def _model(initialize, assign=True, rate=None):
                 costs.append(cost)
         return parameters, costs
     return model
+
+
+def _two_layer_swapped_backward(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
+    """two_layer_model with the activations of its backward step swapped: relu for layer 2, sigmoid for layer 1."""
+    np.random.seed(1)
+    parameters, costs = reference.initialize_parameters(*layers_dims), []
+    for i in range(num_iterations):
+        A1, cache1 = reference.linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
+        A2, cache2 = reference.linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
+        cost = reference.compute_cost(A2, Y)
+        dA1, dW2, db2 = reference.linear_activation_backward(_dAL(A2, Y), cache2, "relu")
+        _, dW1, db1 = reference.linear_activation_backward(dA1, cache1, "sigmoid")
+        parameters = reference.update_parameters(parameters, {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2},
+                                                 learning_rate)
+        if i % 100 == 0:
+            costs.append(cost)
+    return parameters, costs
 
 
 def _sigmoid(Z):
@@ -178,6 +197,7 @@ _RULES = {
         "hidden_sigmoid": like(_forward(hidden="sigmoid")),
         "L_not_halved": like(_forward(count=len)),
         "last_cache_missing": like(_forward(keep_last=False)),
+        "hidden_caches_missing": like(_forward(keep_hidden=False)),
         "hard_coded_layers": _HARD_CODED,
         "loop_off_by_one": like(*(_forward(layers=layers) for layers in (
             lambda L: range(1, L - 1), lambda L: range(L), lambda L: range(1, L + 1), lambda L: range(2, L)))),
@@ -200,6 +220,8 @@ _RULES = {
                                             lambda out, dZ, cache: out[2] * dZ.shape[1])),
         "dW_transposed": like(_with_output(reference.linear_backward, 1, lambda out, dZ, cache: out[1].T)),
         "dA_prev_transposed": like(_with_output(reference.linear_backward, 0, lambda out, dZ, cache: out[0].T)),
+        "dA_prev_1_over_m": like(_with_output(reference.linear_backward, 0,
+                                              lambda out, dZ, cache: out[0] / dZ.shape[1])),
     },
     "linear_activation_backward": {
         "activations_swapped": like(lambda dA, cache, activation: reference.linear_activation_backward(
@@ -217,6 +239,8 @@ _RULES = {
         "hidden_sigmoid": like(_backward(hidden="sigmoid")),
         "output_relu": like(_backward(output="relu")),
         "hard_coded_layers": _HARD_CODED,
+        "layer_index_off_by_one": rule("any", of=[raises("'dW0'", "'db0'", "'W0'", "'b0'", kinds=("KeyError",)),
+                                                  like(_backward(shift=0))]),
         "loop_index": rule("any", of=[raises(kinds=("KeyError", "IndexError")),
                                       like(_backward(layers=lambda L: reversed(range(1, L - 1))))]),
     },
@@ -227,12 +251,14 @@ _RULES = {
         "b_not_updated": like(_update(update_b=False)),
         "L_not_halved": like(_update(count=len)),
         "hard_coded_layers": _HARD_CODED,
+        "layer_index_off_by_one": raises("'W0'", "'b0'", "'dW0'", "'db0'", kinds=("KeyError",)),
     },
     "two_layer_model": {
         "not_updated": like(_model(_two_layer_init, assign=False)),
         "learning_rate_ignored": like(_model(_two_layer_init, rate=0.0075)),
         "wrong_init": like(_model(reference.initialize_parameters_deep),
                            _model(reference.initialize_parameters_deep_scaled)),
+        "backward_activations_swapped": like(_two_layer_swapped_backward),
         "costs_wrong_iterations": _COSTS_ONLY,
     },
     "L_layer_model": {

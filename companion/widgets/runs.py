@@ -62,6 +62,43 @@ class Run:
         self.outcome, self.at, self.parameters, self.message = outcome, at, parameters, message
 
 
+RECORDED = ("number", "layer_dims", "learning_rate", "iterations", "seed", "train_costs", "test_costs", "outcome",
+            "at", "message")
+STORED_RUNS = dnn_utils.DATASETS_DIR / "trainer_runs.json"  # the notebooks' replays, as the course stored them
+
+
+def runs_as_data(runs):
+    """The runs (Run objects) as plain JSON-ready data, without their parameters."""
+    return [{key: getattr(run, key) for key in RECORDED} for run in runs]
+
+
+def runs_from_data(data):
+    """Run objects from runs_as_data's data; a clear error for anything else."""
+    if not isinstance(data, list) or not all(isinstance(item, dict) and set(item) == set(RECORDED)
+                                             for item in data):
+        raise ValueError(f"runs_from_data: expected a list of runs, each a dict of {', '.join(RECORDED)}; "
+                         f"got {type(data).__name__}")
+    runs = []
+    for item in data:
+        run = Run(item["number"], item["layer_dims"], item["learning_rate"], item["iterations"], item["seed"])
+        run.train_costs = [tuple(pair) for pair in item["train_costs"]]
+        run.test_costs = [tuple(pair) for pair in item["test_costs"]]
+        run.end(item["outcome"], item["at"], message=item["message"])
+        runs.append(run)
+    return runs
+
+
+def stored_runs(name, path=STORED_RUNS):
+    """The trainer's runs that the notebook `name` (e.g. "04_two_layer_model") replays, as stored with the
+    course in datasets/trainer_runs.json (written by datasets/trainer_runs.py)."""
+    import json
+    stored = json.loads(Path(path).read_text())
+    if name not in stored:
+        raise ValueError(f"stored_runs: name={name!r} has no stored runs in {path}; expected one of "
+                         f"{', '.join(sorted(stored))}")
+    return runs_from_data(stored[name])
+
+
 def _nice_step(span, count=5):
     """A round tick step (1, 2 or 5 times a power of ten) giving about `count` ticks over [0, span]."""
     raw = span / count
