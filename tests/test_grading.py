@@ -120,7 +120,7 @@ def test_an_untouched_student_notebook_scores_0_and_runs_through(path, student, 
 
 PASTED = {"01": ("initialize_parameters_deep", "W_transposed"), "02": ("linear_forward", "b_left_out"),
           "03": ("linear_backward", "dW_no_1_over_m"), "04": ("two_layer_model", "not_updated"),
-          "05": ("L_layer_model", "init_0_01")}
+          "05": ("L_layer_model", "learning_rate_ignored")}
 
 
 def one_mutant_per_notebook():
