@@ -101,20 +101,22 @@ def test_the_source_and_release_folders_hold_the_student_edition_and_no_solution
     assert "def relu(" not in library and "module_getattr as __getattr__" in library
 
 
-def test_autograde_of_a_hand_in_that_calls_the_library_scores_0(course):
+def autograded_points(course, learner):
+    """{notebook: {grade id: score}} of a learner's submission, as nbgrader's autograde recorded them."""
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
-        submission = book.find_submission(ASSIGNMENT, "bob")
-        points = {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
+        submission = book.find_submission(ASSIGNMENT, learner)
+        return {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
+
+
+def test_autograde_of_a_hand_in_that_calls_the_library_scores_0(course):
+    points = autograded_points(course, "bob")
     assert points["01_initialization"] == {"check_initialize_parameters": 0.0, "check_initialize_parameters_deep": 0.0,
                                            "check_initialize_parameters_deep_scaled": 0.0}
 
 
 def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
-        submission = book.find_submission(ASSIGNMENT, "alice")
-        points = {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
+    points = autograded_points(course, "alice")
     assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0,
                                            "check_initialize_parameters_deep_scaled": 1.0}
     forward = {f"check_{name}": float(name != MISTAKE[0]) for name in classbook.lessons()["02_forward_propagation"]}
