@@ -18,7 +18,8 @@ import re
 from companion.feedback import hints
 
 from .classbook import GRADED, MISSING, UNREADABLE
-from .notebooks import checked_name, exercise_name, parse
+from .grade import exercise_cell
+from .notebooks import checked_name, parse
 from .untrusted import NAME, PATH, clean
 
 CODE = re.compile(r"np\.|\w\s*[-+*/]?=[^=]|\bfor \w+ in |\bdef |\breturn\b")  # a line to paste, not a shape
@@ -110,13 +111,8 @@ def notebook_checks(nb):
                               if output.get("output_type") == "stream")
             passed = bool(re.search(rf"^{re.escape(name)}: (the check|all \d+ checks) passed", printed, re.M))
             found[name] = Check(index, passed, None, set())
-    definitions = {}
-    for index, cell in enumerate(nb.cells):
-        definitions.setdefault(exercise_name(cell), []).append(index)
     for name, check in found.items():
-        indices = definitions.get(name, [])
-        before = [index for index in indices if index < check.index]
-        check.graded = (before or indices or [None])[-1]
+        check.graded, _ = exercise_cell(nb, name)  # the definition grading takes, by grading's own rule
         check.reads = _reads(nb.cells[check.graded].source) if check.graded is not None else set()
     return found
 
