@@ -17,7 +17,8 @@ import grading
 from grading import classbook, gradebook
 from grading.jail import Limits
 from mutants import MUTANTS, edited
-from test_student import edition_texts, solution_lines
+from test_answers import solution_lines
+from test_student import edition_texts
 
 PROJECT = Path(grading.__file__).resolve().parents[1]
 ASSIGNMENT = "dnn_step_by_step"

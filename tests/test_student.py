@@ -18,11 +18,11 @@ import companion.kept
 import grading
 import testCases
 from mutants import MUTANTS, VARIANTS, build, edited, label, library_source, mutant_function
+from test_answers import solution_lines, squeezed
 from test_layout import circles, import_graph
 
 PROJECT = Path(grading.__file__).resolve().parents[1]
 LESSONS = sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-TOO_GENERIC = 12  # characters, spaces left out: shorter solution lines say nothing about a solution
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +58,6 @@ def stored_checks(student):
 AS_A_LEARNER = "import sys\nsys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]\n"
 
 
-def squeezed(text):
-    return re.sub(r"\s+", "", text)
-
-
 # ----------------------------------------------------------------------------------------------------------
 # What the edition holds
 
@@ -95,23 +91,6 @@ def test_the_student_editions_imports_run_one_way(student):
     assert not any(other.startswith("companion.solutions") for imported in graph.values() for other in imported)
 
 
-def solution_lines():
-    """The lines between the solution markers of the lesson notebooks, spaces left out, less those too
-    generic to be a solution and those the lesson itself shows elsewhere (its prose, its other code, the
-    stub)."""
-    solutions, shown = set(), set()
-    for path in LESSONS:
-        for cell in grading.read_notebook(path).cells:
-            inside = False
-            for line in cell.source.split("\n"):
-                marker = line.strip()
-                inside = (inside or marker == grading.BEGIN) and marker != grading.END
-                if marker in (grading.BEGIN, grading.END):
-                    continue
-                (solutions if inside and cell.cell_type == "code" else shown).add(squeezed(line))
-    return {line for line in solutions - shown if len(line) >= TOO_GENERIC}
-
-
 def edition_texts(folder):
     """{path: text} of every text file of the edition; a notebook's text is its cells' sources and outputs."""
     texts = {}
@@ -132,64 +111,6 @@ def test_no_file_of_the_student_edition_holds_a_solution_line(student):
     assert len(lines) >= 30 and squeezed("A = 1 / (1 + np.exp(-Z))") in lines
     found = {(str(path), line) for path, text in edition_texts(student).items() for line in lines if line in text}
     assert not found, sorted(found)
-
-
-def _graded_call(node):
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in testCases.FUNCTIONS
-
-
-def given_away(line):
-    """What a solution line gives away, spaces left out: the line itself, the right-hand side of its
-    assignment (unless it only calls a graded function), and each method call in it (such as `W.dot(A)`)."""
-    found = {squeezed(line)} if len(squeezed(line)) >= TOO_GENERIC else set()
-    try:
-        tree = ast.parse(line.strip())
-    except SyntaxError:
-        return found
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AugAssign)) and not _graded_call(node.value):
-            found.add(squeezed(ast.unparse(node.value)))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            found.add(squeezed(ast.unparse(node)))
-    return {text for text in found if len(text) >= 8}
-
-
-def exercises_and_what_came_before():
-    """(notebook, exercise, its solution lines, [(where, text)] of the prose of its notebook and of every cell
-    before it, the notebooks before included, with the solutions left out)."""
-    before = []
-    for path in LESSONS:
-        cells = grading.read_notebook(path).cells
-        prose = [(f"{path.name} cell {i}", squeezed(cell.source)) for i, cell in enumerate(cells)
-                 if cell.cell_type == "markdown"]
-        for index, cell in enumerate(cells):
-            name = grading.exercise_name(cell)
-            if name:
-                inside, lines = False, []
-                for line in cell.source.split("\n"):
-                    marker = line.strip()
-                    if marker in (grading.BEGIN, grading.END):
-                        inside = marker == grading.BEGIN
-                    elif inside and marker and not marker.startswith("#"):
-                        lines.append(line)
-                yield path.name, name, lines, before + prose
-            text = grading.strip_solutions(cell.source) if cell.cell_type == "code" else cell.source
-            before.append((f"{path.name} cell {index}", squeezed(text)))
-
-
-@pytest.mark.parametrize("notebook, name, lines, shown", list(exercises_and_what_came_before()),
-                         ids=lambda value: value if isinstance(value, str) and not value.endswith("ipynb") else "")
-def test_no_prose_and_no_cell_before_an_exercise_gives_its_answer(notebook, name, lines, shown):
-    assert lines, f"{notebook}: {name} has no solution lines"
-    leaks = sorted({(where, text) for line in lines for text in given_away(line) for where, seen in shown
-                    if text in seen})
-    assert not leaks, f"{name}: the prose or an earlier cell gives away {leaks}"
-
-
-def test_the_answer_search_finds_what_the_prose_gave_away():
-    assert squeezed("np.maximum(0, Z)") in given_away("    A = np.maximum(0, Z)")
-    assert squeezed("W.dot(A)") in given_away("    Z = W.dot(A) + b")
-    assert not given_away("    A, activation_cache = sigmoid(Z)") - {squeezed("A, activation_cache = sigmoid(Z)")}
 
 
 def test_the_search_finds_a_solution_where_there_is_one(student, tmp_path):
@@ -314,12 +235,6 @@ def test_every_mistake_and_function_has_its_words():
     for name, mistakes in testCases.MISTAKES.items():
         assert [m.id for m in mistakes] == list(companion.feedback.hints.EXPLANATIONS[name]), name
     assert all(len(hints) == 3 for hints in companion.feedback.hints.HINTS.values())
-
-
-def test_no_explanation_or_hint_quotes_a_solution_line():
-    words = squeezed(json.dumps([companion.feedback.hints.HINTS, companion.feedback.hints.EXPLANATIONS], ensure_ascii=False))
-    assert not [line for line in solution_lines() if line in words]
-    assert "np." not in json.dumps(companion.feedback.hints.EXPLANATIONS)
 
 
 # ----------------------------------------------------------------------------------------------------------
