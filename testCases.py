@@ -20,6 +20,7 @@ import contextlib
 import copy
 import functools
 import io
+import threading
 
 import numpy as np
 
@@ -238,8 +239,23 @@ EXPECTED = {
 # Expected outputs are the lesson's published numbers where it publishes them, and the library's own
 # (reference) results on further inputs of other shapes, which catch hard-coded sizes.
 
+_GENERATORS = threading.local()
+
+
+def _seeded(seed, slot="inputs"):
+    """np.random.RandomState(seed), the same numbers, without building a generator each time (building one
+    takes about 100 µs, seeding one 2 µs, and a grading test draws millions of cases): this thread's generator
+    of `slot`, seeded afresh. Draw from it before the next call for the same slot; fresh_cases keeps its own."""
+    pool = _GENERATORS.__dict__.setdefault("pool", {})
+    rng = pool.get(slot)
+    if rng is None:
+        rng = pool[slot] = np.random.RandomState()
+    rng.seed(seed)
+    return rng
+
+
 def _random_arrays(seed, *shapes):
-    rng = np.random.RandomState(seed)
+    rng = _seeded(seed)
     return tuple(rng.randn(*shape) for shape in shapes)
 
 
@@ -256,7 +272,7 @@ def _backward_inputs(sizes, m, seed):
     """Inputs of L_model_backward: a forward pass of a random net with the given layer sizes, random labels."""
     X, parameters = _forward_inputs(sizes, m, seed)
     AL, caches = reference.L_model_forward(X, parameters)
-    Y = (np.random.RandomState(seed + 1).rand(1, m) > 0.5).astype(int)
+    Y = (_seeded(seed + 1).rand(1, m) > 0.5).astype(int)
     return AL, Y, caches
 
 
@@ -356,7 +372,7 @@ def _cases():
 
 
 def _forward_inputs(sizes, m, seed):
-    rng = np.random.RandomState(seed)
+    rng = _seeded(seed)
     X = rng.randn(sizes[0], m)
     parameters = {}
     for l in range(1, len(sizes)):
@@ -373,7 +389,7 @@ def _update_inputs(sizes, seed):
 
 def _predict_inputs(seed):
     X, parameters = _forward_inputs([4, 3, 2, 1], 12, seed)
-    y = (np.random.RandomState(seed).rand(1, 12) > 0.5).astype(int)
+    y = (_seeded(seed).rand(1, 12) > 0.5).astype(int)
     return X, y, parameters
 
 
@@ -397,8 +413,8 @@ def _fresh_inputs(name, rng):
     if name == "L_model_forward":
         return _forward_inputs([p] + depth, m, seed), {}
     if name == "compute_cost":
-        AL = np.random.RandomState(seed).uniform(0.02, 0.98, size=(1, m))
-        return (AL, (np.random.RandomState(seed + 1).rand(1, m) > 0.5).astype(int)), {}
+        AL = _seeded(seed).uniform(0.02, 0.98, size=(1, m))
+        return (AL, (_seeded(seed + 1).rand(1, m) > 0.5).astype(int)), {}
     if name == "linear_backward":
         return (_random_arrays(seed, (n, m))[0], _random_arrays(seed + 1, (p, m), (n, p), (n, 1))), {}
     if name == "linear_activation_backward":
@@ -411,12 +427,14 @@ def _fresh_inputs(name, rng):
         return (parameters, grads, float(rng.choice([0.01, 0.05, 0.1, 0.3]))), {}
     if name in ("two_layer_model", "L_layer_model"):
         X, Y = _random_arrays(seed, (p + 2, 12 + m))[0], None
-        Y = (np.random.RandomState(seed + 1).randn(1, p + 2) @ X > 0).astype(int)
+        Y = (_seeded(seed + 1).randn(1, p + 2) @ X > 0).astype(int)
         dims = (p + 2, n, 1) if name == "two_layer_model" else [p + 2] + depth
-        return (X, Y, dims), {"learning_rate": 0.05, "num_iterations": int(rng.randint(101, 202))}
+        # a few iterations: a copied result earns nothing all the same, and costs kept every 100 iterations
+        # are judged on the fixed cases (201 iterations)
+        return (X, Y, dims), {"learning_rate": 0.05, "num_iterations": int(rng.randint(2, 6))}
     if name == "predict":
         X, parameters = _forward_inputs([p] + depth, m, seed)
-        return (X, (np.random.RandomState(seed).rand(1, m) > 0.5).astype(int), parameters), {}
+        return (X, (_seeded(seed).rand(1, m) > 0.5).astype(int), parameters), {}
     raise ValueError(f"no fresh cases for {name!r}; expected one of {FUNCTIONS}")
 
 
@@ -485,7 +503,7 @@ def _output_names():
 
 def fresh_cases(name, seed, count=2):
     """`count` fair cases of `name` of random sizes, from `seed`, checked against the library's results."""
-    rng = np.random.RandomState(seed)
+    rng = _seeded(seed, slot="draws")
     made, names = [], _output_names()[name]
     for _ in range(FAIR_TRIES):
         if len(made) == count:

@@ -9,6 +9,7 @@ for the NaN or inf that caused it.
 import contextlib
 import functools
 import inspect
+import math
 import numbers
 import threading
 
@@ -35,21 +36,30 @@ def checked(check_arguments, finite=(), guard=None):
     """
     def decorate(func):
         signature = inspect.signature(func)
+        in_order = len(signature.parameters) if all(
+            parameter.kind == parameter.POSITIONAL_OR_KEYWORD for parameter in signature.parameters.values()) else -1
         call = func if guard is None else guard(func)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             if getattr(_inside, "checked_call", False):  # called by a checked function: it checks for us
                 return call(*args, **kwargs)
+            if kwargs or len(args) != in_order:
+                try:
+                    bound = signature.bind(*args, **kwargs)
+                except TypeError as error:
+                    raise TypeError(f"{func.__name__}{signature}: {error}") from None
+                bound.apply_defaults()
+                arguments = bound.arguments
+            else:  # every argument given in order: binding them would only name them
+                arguments = dict(zip(signature.parameters, args))
+            check_arguments(func.__name__, *arguments.values())
+            _inside.checked_call = True  # as checks_done(), without a context manager's cost on every call
             try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError as error:
-                raise TypeError(f"{func.__name__}{signature}: {error}") from None
-            bound.apply_defaults()
-            check_arguments(func.__name__, *bound.arguments.values())
-            with checks_done():
                 result = call(*args, **kwargs)
-            _check_results_finite(func.__name__, result, finite, bound.arguments)
+            finally:
+                _inside.checked_call = False
+            _check_results_finite(func.__name__, result, finite, arguments)
             return result
 
         return wrapper
@@ -100,13 +110,14 @@ def array(where, name, value, ndim=2, integers=False):
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{where}: {name} must be a numpy array, got {type(value).__name__}"
                         + (f" (convert it with np.array({name}))" if isinstance(value, (list, tuple)) else ""))
-    if integers and value.dtype != bool and np.issubdtype(value.dtype, np.integer):
+    kind = value.dtype.kind  # "f" floats, "i"/"u" integers, "b" booleans, "c" complex, ...
+    if integers and kind in "iu":
         pass
-    elif np.issubdtype(value.dtype, np.integer) and value.dtype != bool:
+    elif kind in "iu":
         raise TypeError(f"{where}: {name} has dtype {value.dtype}; expected floats"
                         + (" (scale pictures to [0, 1] with X / 255.)" if value.dtype == np.uint8 else
                            f" (convert with {name}.astype(float))"))
-    elif not np.issubdtype(value.dtype, np.floating):
+    elif kind != "f":
         raise TypeError(f"{where}: {name} has dtype {value.dtype}; expected "
                         + ("labels as integers or floats" if integers else "floats")
                         + (f" (convert with {name}.astype(int))" if value.dtype == bool and integers else ""))
@@ -262,7 +273,7 @@ def _check_results_finite(where, result, finite_spec, arguments):
         outputs = finite_spec(result)
     else:
         outputs = [result[i] for i in finite_spec]
-    if all(np.isfinite(np.sum(out)) for out in outputs):
+    if all(math.isfinite(out.sum() if isinstance(out, np.ndarray) else np.sum(out)) for out in outputs):
         return
     if not all(np.isfinite(out).all() for out in outputs):
         for name, value in _named_arrays(arguments):

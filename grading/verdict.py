@@ -12,6 +12,7 @@ import builtins
 import dataclasses
 import functools
 import inspect
+import re
 import signal
 import textwrap
 from pathlib import Path
@@ -109,6 +110,13 @@ def support(name):
     return {other: why for other, why in given.items() if other not in same and name not in _closure([other])}
 
 
+# A graded function its lesson's solution does not call is not defined where the learner's code runs (see
+# support); a learner who calls one instead of the lesson's makes a mistake the checks know by name.
+CALLED_INSTEAD = {("two_layer_model", "initialize_parameters_deep"): "wrong_init",
+                  ("L_layer_model", "initialize_parameters_deep"): "init_0_01"}
+_NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
+
+
 def builds_on(name):
     """The graded functions the code of `name` may call (see support), sorted."""
     return sorted(support(name))
@@ -193,6 +201,9 @@ def _judge_cases(limits, name, cases, sent, runs):
                                           run.get("got"), rebuild(error) if isinstance(error, dict) else None))
     if len(outcomes) < len(cases):
         return Verdict(0, "crashed", "crashed: it stopped before every case was run")
+    called = _graded_not_given(name, outcomes)
+    if called:
+        return _called_instead(name, called)
     found, mistake = testCases.judge(name, outcomes)  # the mistaken versions run here, on the inputs sent
     if not found:
         return Verdict(1, "ok", "ok")
@@ -200,6 +211,27 @@ def _judge_cases(limits, name, cases, sent, runs):
         return Verdict(0, "wrong", f"wrong: {mistake.explanation} [{mistake.id}]", mistake.id)
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     return Verdict(0, "wrong", f"wrong: {found[0]}{more}")
+
+
+def _graded_not_given(name, outcomes):
+    """The graded function, not among those `name` builds on, whose name was not defined when every case ran
+    (NameError), or None."""
+    from testCases import FUNCTIONS
+    matches = [_NOT_DEFINED.fullmatch(str(outcome.error)) if type(outcome.error) is NameError else None
+               for outcome in outcomes]
+    found = {match.group(1) if match else None for match in matches}
+    called = found.pop() if len(found) == 1 else None
+    return called if called in FUNCTIONS and called != name and called not in support(name) else None
+
+
+def _called_instead(name, called):
+    """The Verdict on `name` calling the graded function `called`, which its lesson does not give it."""
+    from companion.feedback.hints import EXPLANATIONS
+    mistake = CALLED_INSTEAD.get((name, called))
+    if mistake:
+        return Verdict(0, "wrong", f"wrong: {EXPLANATIONS[name][mistake]} [{mistake}]", mistake)
+    return Verdict(0, "wrong", f"wrong: it calls {called}, which {name} does not use in its lesson's solution; "
+                               f"here, as in a notebook of that lesson alone, {called} is not defined")
 
 
 def _arguments(back, sent):

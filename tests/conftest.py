@@ -31,12 +31,13 @@ def course_data():
     return flatten(train_x), train_y, flatten(test_x), test_y
 
 
-def train_printing(model, X, Y, layers_dims):
+def train_printing(model, X, Y, layers_dims, num_iterations=2500):
     """Train as the course does (lr 0.0075, 2500 iterations, print_cost=True); return parameters, costs and
     the printed costs as {iteration: float}."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        parameters, costs = model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=2500, print_cost=True)
+        parameters, costs = model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=num_iterations,
+                                  print_cost=True)
     lines = printed.getvalue().splitlines()
     pattern = re.compile(r"^Cost after iteration (\d+): (\S+)$")
     assert all(pattern.match(line) for line in lines), lines[:3]

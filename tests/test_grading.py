@@ -120,7 +120,7 @@ def test_an_untouched_student_notebook_scores_0_and_runs_through(path, student, 
 
 PASTED = {"01": ("initialize_parameters_deep", "W_transposed"), "02": ("linear_forward", "b_left_out"),
           "03": ("linear_backward", "dW_no_1_over_m"), "04": ("two_layer_model", "not_updated"),
-          "05": ("L_layer_model", "learning_rate_ignored")}
+          "05": ("L_layer_model", "init_0_01")}
 
 
 def one_mutant_per_notebook():
@@ -158,12 +158,27 @@ def test_each_exercise_is_graded_on_its_own_code_in_the_jail(item, jail):
     called = {node.func.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
               and isinstance(node.func, ast.Name)}  # not the names in its docstring
     unknown = called & set(grading.graded_functions()) - {item.name} - set(grading.builds_on(item.name))
-    if unknown:  # a library function its lesson does not give it: as in the notebook, it is not defined
-        assert verdict.points == 0 and "raised NameError: name" in verdict.comment, verdict
-    elif hasattr(item, "id"):
+    if unknown:  # a library function its lesson does not give it: not defined, and named as the mistake it is
+        assert [(item.name, other) for other in unknown] == [(item.name, other) for other in unknown
+                                                             if (item.name, other) in grading.verdict.CALLED_INSTEAD]
+    if hasattr(item, "id"):
         assert (verdict.points, verdict.outcome, verdict.mistake) == (0, "wrong", item.id), verdict
     else:
         assert (verdict.points, verdict.outcome, verdict.comment) == (1, "ok", "ok"), verdict
+
+
+def test_a_graded_function_its_lesson_does_not_give_is_named_not_left_as_a_name_error(jail):
+    """Support code holds only what the lesson's solution calls: a call of another graded function is a
+    NameError in the jail, which the verdict names (as the mistake it is, where the checks know one)."""
+    verdict = grading.check_function(jail, "relu", "def relu(Z):\n    return sigmoid(Z)[0] * 0 + np.maximum(0, Z), Z\n",
+                                     seed=1)
+    assert (verdict.points, verdict.outcome) == (0, "wrong"), verdict
+    assert verdict.comment == ("wrong: it calls sigmoid, which relu does not use in its lesson's solution; here, as "
+                               "in a notebook of that lesson alone, sigmoid is not defined"), verdict
+    source = edited("L_layer_model", [("initialize_parameters_deep_scaled(", "initialize_parameters_deep(")])
+    verdict = grading.check_function(jail, "L_layer_model", source, seed=1)
+    assert (verdict.points, verdict.mistake) == (0, "init_0_01") and "initialize_parameters_deep_scaled" in \
+        verdict.comment, verdict
 
 
 # ----------------------------------------------------------------------------------------------------------

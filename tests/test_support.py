@@ -80,5 +80,7 @@ def test_a_hand_in_that_rescales_the_other_initialization_gets_nothing_from_it()
     assert testCases.examine("initialize_parameters_deep", namespace["initialize_parameters_deep"], fresh=5)[0] == []
     with grading.make_jail() as jail:
         graded = grading.check_function(jail, "initialize_parameters_deep", RESCALED, seed=5)
-    assert graded.points == 0 and "NameError: name 'initialize_parameters_deep_scaled' is not defined" in \
-        graded.comment, graded
+    assert graded.points == 0 and graded.comment == (
+        "wrong: it calls initialize_parameters_deep_scaled, which initialize_parameters_deep does not use in its "
+        "lesson's solution; here, as in a notebook of that lesson alone, initialize_parameters_deep_scaled is not "
+        "defined"), graded
