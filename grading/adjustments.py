@@ -17,7 +17,8 @@ import io
 import re
 from pathlib import Path
 
-from .classbook import ClassError, lessons, write_atomic
+from .classbook import ClassError, csv_text, lessons, write_atomic
+from .untrusted import FORMULA
 
 FILE = "adjustments.csv"
 HEADER = ["student", "lesson", "function", "points", "reason", "who", "when"]
@@ -88,7 +89,7 @@ def load(out):
         if len(line) != len(HEADER):
             raise ClassError(f"{path}, line {number}: {len(line)} fields; expected {len(HEADER)} "
                              f"({','.join(HEADER)})")
-        found.append(check(Adjustment(*(field.strip() for field in line)), f"{path}, line {number}"))
+        found.append(check(Adjustment(*map(_unquoted, line)), f"{path}, line {number}"))
     return found
 
 
@@ -101,13 +102,15 @@ def add(out, adjustment):
         adjustment = dataclasses.replace(adjustment, when=datetime.datetime.now().isoformat(timespec="seconds"))
     if not adjustment.who:
         adjustment = dataclasses.replace(adjustment, who=getpass.getuser())
-    existing = load(out)
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerows(dataclasses.astuple(item) for item in existing + [adjustment])
-    write_atomic(Path(out, FILE), text.getvalue())
+    rows = [dataclasses.astuple(item) for item in load(out) + [adjustment]]
+    write_atomic(Path(out, FILE), csv_text(HEADER, rows))  # a learner id like =HYPERLINK(...) stays text
     return adjustment
+
+
+def _unquoted(field):
+    """A field as written before csv_text put an apostrophe before a leading = + - @ (see untrusted.cell)."""
+    field = field.strip()
+    return field[1:] if field.startswith("'") and field[1:2] in FORMULA else field
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 survives every re-run and is shown with its reason; a course file's due dates, extensions, late policies
 (flag, penalty per day, refuse), resubmission policies (best, latest) and weights change the gradebook as it
 says; a hand-in's time is nbgrader's or Blackboard's record where there is one, else the file's."""
+import csv
 import datetime
+import io
 import os
 
 import pytest
@@ -158,3 +160,18 @@ def test_bad_course_files_are_named(tmp_path):
     assert_each_refused(tmp_path, "course.toml", term.load, cases, "--course")
     with pytest.raises(classbook.ClassError, match="no such file"):
         term.load(tmp_path / "nowhere.toml")
+
+
+def test_adjustments_csv_keeps_a_formula_as_text_and_reads_it_back(tmp_path):
+    """A learner id from a hostile folder name (=HYPERLINK(...)) or a reason starting with @ is written behind an
+    apostrophe, so that a spreadsheet shows it as text, and read back as it was (it still matches the learner)."""
+    hostile = adjustments.Adjustment('=HYPERLINK("http://x.example","open")', "01_initialization", "", "+1",
+                                     "@once: a formula in the reason", who="ta", when="2026-10-01T10:00:00")
+    adjustments.add(tmp_path, hostile)
+    adjustments.add(tmp_path, adjustments.Adjustment("bob", "01_initialization", "", "-0.5", "late", "ta", "x"))
+    rows = list(csv.reader(io.StringIO((tmp_path / adjustments.FILE).read_text())))
+    assert rows[1][0].startswith("'=") and rows[1][4].startswith("'@") and rows[2][3] == "-0.5"
+    assert not [field for row in rows for field in row if field[:1] in ("=", "+", "-", "@") and
+                field not in ("+1", "-0.5")]  # signed numbers stay numbers
+    assert adjustments.load(tmp_path) == [hostile, adjustments.Adjustment("bob", "01_initialization", "", "-0.5",
+                                                                          "late", "ta", "x")]
