@@ -26,7 +26,7 @@ CODE = re.compile(r"np\.|\w\s*[-+*/]?=[^=]|\bfor \w+ in |\bdef |\breturn\b")  # 
 RESULT = {  # an outcome as the learner reads it in the table
     "ok": "right", "wrong": "wrong result", "not written": "not written", "out of time": "too slow",
     "memory": "too much memory", "disk": "wrote files", "output": "printed too much",
-    "attempt": "blocked", "crashed": "raised an error", "missing": "missing", "did not run": "did not run",
+    "results": "returned too much", "attempt": "blocked", "crashed": "raised an error", "missing": "missing", "did not run": "did not run",
 }
 WHAT_TO_DO = {  # the hint for a lost point, by outcome: what to look at, never the answer
     "not written": "the exercise cell still holds the stub that raises NotImplementedError: write the function "
@@ -36,6 +36,8 @@ WHAT_TO_DO = {  # the hint for a lost point, by outcome: what to look at, never 
     "memory": "it used far more memory than the exercise needs: look for arrays much larger than its inputs",
     "disk": "the exercise writes no file: remove what writes to files",
     "output": "remove the prints, above all those inside loops",
+    "results": "it returned far more than the exercise asks: return only its outputs, of the sizes its docstring "
+               "gives",
     "attempt": "the function only computes its result from its arguments: no import of the course's modules, "
                "no network, no files outside its folder, no other programs",
     "missing": "no cell of your notebook defines this function: keep the exercise cell, with its def line, "

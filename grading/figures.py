@@ -22,6 +22,7 @@ HATCHES = ["", "//", "..", "xx"]
 OTHER = {  # the causes that are not a recognised mistake: (colour, hatch), in the order drawn
     "wrong": ("#8c8c8c", ""), "crashed": ("#4d4d4d", ""), "out of time": ("#4d4d4d", "//"),
     "memory": ("#4d4d4d", ".."), "disk": ("#4d4d4d", "\\\\"), "output": ("#4d4d4d", "++"),
+    "results": ("#4d4d4d", "oo"),
     "attempt": ("#000000", "xx"), "not written": ("#d9d9d9", ""), "missing": ("#ffffff", "//"),
     "did not run": ("#ffffff", ".."),
 }

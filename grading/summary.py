@@ -18,7 +18,7 @@ from .untrusted import NAME, PATH, clean
 CAUSES = {  # a lost point that is not a recognised mistake, for the instructor
     "wrong": "other wrong result (no known mistake)", "not written": "not written", "crashed": "raised an error",
     "out of time": "too slow (over the time limit)", "memory": "too much memory", "disk": "wrote too much",
-    "output": "printed too much", "attempt": "blocked: tried to use the library's solutions or leave the jail",
+    "output": "printed too much", "results": "returned too much", "attempt": "blocked: tried to use the library's solutions or leave the jail",
     "missing": "no cell defines it", "did not run": "its cell did not run",
 }
 LISTED = 60  # names listed on one line before "and N more"

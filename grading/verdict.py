@@ -38,7 +38,7 @@ ATTEMPTS = {  # what an attempt to get out is called on a scorecard, most seriou
 class Verdict:
     """What happened to one function: its point, an outcome word, and the comment a learner reads."""
     points: int
-    outcome: str   # ok, wrong, not written, out of time, memory, disk, output, attempt, crashed, missing...
+    outcome: str   # ok, wrong, not written, out of time, memory, disk, output, results, attempt, crashed, missing...
     comment: str
     mistake: str = None
 
@@ -164,7 +164,7 @@ def _judge_run(limits, name, cases, sent, done):
     if done.status == "output":
         return Verdict(0, "output", f"printed too much: more than {limits.output_kb} KB of output")
     if done.status == "results":
-        return Verdict(0, "output", "sent back too much: its results are far larger than the lesson's")
+        return Verdict(0, "results", "sent back too much: its results are far larger than the lesson's")
     if done.status == "memory":  # the jail's memory cgroup: all its processes and what they hold, together
         return Verdict(0, "memory", f"used too much memory: more than {limits.memory_mb} MB")
     try:
