@@ -25,8 +25,8 @@ from .untrusted import NAME, PATH, clean
 CODE = re.compile(r"np\.|\w\s*[-+*/]?=[^=]|\bfor \w+ in |\bdef |\breturn\b")  # a line to paste, not a shape
 RESULT = {  # an outcome as the learner reads it in the table
     "ok": "right", "wrong": "wrong result", "not written": "not written", "out of time": "too slow",
-    "memory": "too much memory", "disk": "wrote files", "output": "printed too much",
-    "results": "returned too much", "attempt": "blocked", "crashed": "raised an error", "missing": "missing", "did not run": "did not run",
+    "memory": "too much memory", "disk": "wrote files", "output": "printed too much", "results": "returned too much",
+    "attempt": "blocked", "crashed": "raised an error", "missing": "missing", "did not run": "did not run",
 }
 WHAT_TO_DO = {  # the hint for a lost point, by outcome: what to look at, never the answer
     "not written": "the exercise cell still holds the stub that raises NotImplementedError: write the function "
