@@ -7,7 +7,8 @@ import sys
 import grading
 from .grade import CELL_TIMEOUT, TIMEOUT, grade
 from .jail import JailUnavailable, Limits
-from .notebooks import PROJECT, read_notebook
+from .notebooks import PROJECT
+from .reading import UnreadableNotebook, read_handin
 from .student import build_student, build_nbgrader
 
 LIMIT_OPTIONS = {  # option: (field of Limits, unit shown in --help)
@@ -69,7 +70,10 @@ def main(argv=None):
         build_nbgrader(options.out)
     else:
         try:
-            read_notebook(options.notebook)
+            read_handin(options.notebook)  # kept read for grade()
+        except UnreadableNotebook as error:
+            print(error, file=sys.stderr)
+            return 2
         except Exception as error:
             print(f"cannot read {options.notebook} as a notebook: {error}", file=sys.stderr)
             return 2

@@ -30,7 +30,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import jail as jails
-from .notebooks import MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, reading_limit, exercise_name, checked_name
+from .notebooks import (MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, reading_limit, trusted, exercise_name,
+                        checked_name)
+from .reading import UnreadableNotebook, read_handin
 
 CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (docs/grading.md)
 CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
@@ -73,8 +75,9 @@ class Settings:
 @functools.lru_cache(maxsize=None)
 def lessons():
     """{lesson: its graded functions, in order}, lesson being the notebook's name without .ipynb."""
-    return {path.stem: tuple(name for name in map(exercise_name, read_notebook(path).cells) if name)
-            for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))}
+    with trusted():  # the project's notebooks, whichever hand-in is being read
+        return {path.stem: tuple(name for name in map(exercise_name, read_notebook(path).cells) if name)
+                for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))}
 
 
 def lesson_by_name(file_name):
@@ -353,16 +356,17 @@ def grade_job(job, settings):
 
 def grade_content(content, file_name, seed, settings):
     """Read the notebook from its bytes, match it to its lesson, grade that lesson's functions in the jail."""
-    with reading_limit():  # IPython's reading of its cells, in this process: bounded for the whole hand-in
+    with reading_limit():  # the reading of its cells, in this process: bounded for the whole hand-in
         return _grade_content(content, file_name, seed, settings)
 
 
 def _grade_content(content, file_name, seed, settings):
     from .grade import grade
     try:
-        import nbformat
-        nb = nbformat.reads(content.decode("utf-8"), as_version=4)
+        nb = read_handin(file_name, content)  # in a child process, within limits; kept for grade() below
         lesson = match_lesson(nb, file_name)
+    except UnreadableNotebook as error:
+        return result(UNREADABLE, lesson_by_name(file_name), why=error.why)
     except Exception as error:  # not JSON, not a notebook, not UTF-8: the learner's file, not the grader
         return result(UNREADABLE, lesson_by_name(file_name), why=f"not a notebook ({_short(error)})")
     if lesson is None:

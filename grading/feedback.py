@@ -19,7 +19,7 @@ from companion.feedback import hints
 
 from .classbook import GRADED, MISSING, UNREADABLE
 from .grade import exercise_cell
-from .notebooks import checked_name, parse
+from .notebooks import checked_name, once, parse
 from .untrusted import NAME, PATH, clean
 
 CODE = re.compile(r"np\.|\w\s*[-+*/]?=[^=]|\bfor \w+ in |\bdef |\breturn\b")  # a line to paste, not a shape
@@ -147,13 +147,20 @@ def top_level_names(nb):
     """{name: index of the last cell defining it at the top level}, over the notebook's code cells."""
     found = {}
     for index, cell in enumerate(nb.cells):
-        tree = parse(cell.source) if cell.cell_type == "code" else None
-        for node in tree.body if tree else ():
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                found[node.name] = index
-            elif isinstance(node, ast.Assign):
-                found.update({target.id: index for target in node.targets if isinstance(target, ast.Name)})
+        found.update(dict.fromkeys(once(_top_level_names, cell.source) if cell.cell_type == "code" else (), index))
     return found
+
+
+def _top_level_names(source):
+    """The names a cell's code defines at its top level (functions, classes, assignments to a name), in order."""
+    tree = parse(source)
+    names = []
+    for node in tree.body if tree else ():
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [target.id for target in node.targets if isinstance(target, ast.Name)]
+    return names
 
 
 def what_differs(name, verdict, check, defined):
@@ -348,12 +355,14 @@ def page(blocks):
 
 def notebook_facts(entry):
     """(notebook_checks, top_level_names) of the hand-in that counts ({}, {} when it cannot be read)."""
-    from .notebooks import read_notebook
+    from .notebooks import reading_limit
+    from .reading import read_handin
     if entry.status != GRADED or entry.handin_object is None:
         return {}, {}
     try:
-        nb = read_notebook(entry.handin_object.path)
-        return notebook_checks(nb), top_level_names(nb)
+        with reading_limit():  # read as grading read it: within the same limits
+            nb = read_handin(entry.handin_object.path)
+            return notebook_checks(nb), top_level_names(nb)
     except Exception:  # read and graded before; changed or removed since: the feedback goes without
         return {}, {}
 

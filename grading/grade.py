@@ -16,8 +16,9 @@ import tempfile
 from pathlib import Path
 
 from . import jail as jails
-from .notebooks import (NOTEBOOKS, read_notebook, reading_limit, exercise_name, checked_name, graded_functions,
-                        python_source)
+from .notebooks import (NOTEBOOKS, read_notebook, reading_limit, trusted, unread_note, once, exercise_name,
+                        checked_name, graded_functions, read_code)
+from .reading import read_handin
 from .untrusted import PATH, clean
 from .verdict import FORBIDDEN_MODULES, Verdict, check_function
 
@@ -68,7 +69,8 @@ def expected_exercises(nb, path):
     names = [exercise_name(cell) or checked_name(cell) for cell in nb.cells]
     lesson = NOTEBOOKS / Path(path).name
     if lesson.exists() and lesson.resolve() != Path(path).resolve():
-        names += [exercise_name(cell) for cell in read_notebook(lesson).cells]
+        with trusted():
+            names += [exercise_name(cell) for cell in read_notebook(lesson).cells]
     return list(dict.fromkeys(name for name in names if name))
 
 
@@ -88,12 +90,12 @@ def grade(path, full=False, limits=None, isolated=True, seed=None, cell_timeout=
     the executed notebook to `executed` if given. `seed`: of the fresh cases (drawn at random when None).
     `exercises`: the graded functions (by default expected_exercises); `jail`: a Jail to check them in (made
     with the same `limits` and `isolated`; by default a new one)."""
-    with reading_limit():  # IPython's reading of the hand-in's cells, in this process: bounded in all
+    with reading_limit():  # the reading of the hand-in's cells, in this process: bounded in all
         return _grade(Path(path), full, limits, isolated, seed, cell_timeout, timeout, executed, exercises, jail)
 
 
 def _grade(path, full, limits, isolated, seed, cell_timeout, timeout, executed, exercises, jail):
-    nb = read_notebook(path)
+    nb = read_handin(path)
     seed = secrets.randbelow(2 ** 31) if seed is None else seed
     notes = [] if isolated else [NOT_ISOLATED]
     run = None
@@ -108,7 +110,8 @@ def _grade(path, full, limits, isolated, seed, cell_timeout, timeout, executed, 
             index, why_not = exercise_cell(nb, name, run)
             verdicts[name] = why_not if index is None else check_function(
                 jail, name, nb.cells[index].source, seed, helpers=defined.helpers(index, name))
-    return Scorecard(path, verdicts, notes, seed)
+    unread = unread_note(nb)  # cells past the hand-in's code in all
+    return Scorecard(path, verdicts, notes + ([unread] if unread else []), seed)
 
 
 def exercise_cell(nb, name, run=None):
@@ -134,15 +137,15 @@ class Definitions:
     learner wrote for it in earlier cells."""
 
     def __init__(self, nb):
-        self.cells = [self._top_level(cell.source) if cell.cell_type == "code" else [] for cell in nb.cells]
+        self.cells = [[(binds, reads, code) for binds, reads, code in once(self._top_level, cell.source)]
+                      if cell.cell_type == "code" else [] for cell in nb.cells]  # each item its own (helpers())
 
     @staticmethod
     def _top_level(source):
         """[(names it binds, names it reads, code)] for each function definition and import of a cell."""
         try:
-            code = source if _parses(source) else python_source(source)
-            tree = ast.parse(code)
-        except Exception:  # a cell that does not parse defines nothing
+            code, tree = read_code(source)  # within the hand-in's limits: UnreadableCell past them
+        except Exception:  # a cell that does not parse, or is not read, defines nothing
             return []
         lines, found = code.splitlines(True), []
         for node in tree.body:
@@ -182,14 +185,6 @@ class Definitions:
         order = {id(item): position for position, item in enumerate(item for cell in self.cells for item in cell)}
         return "".join(item[2] if item[2].endswith("\n") else item[2] + "\n"
                        for item in sorted(wanted, key=lambda item: order[id(item)]))
-
-
-def _parses(source):
-    try:
-        ast.parse(source)
-        return True
-    except (SyntaxError, ValueError):
-        return False
 
 
 def _forbidden(node):

@@ -26,7 +26,9 @@ import tokenize
 from pathlib import Path
 
 from .classbook import GRADED, MISSING, UNREADABLE, csv_text, lessons, write_atomic
-from .notebooks import NOTEBOOKS, exercise_name, read_notebook, strip_solutions
+from .notebooks import (NOTEBOOKS, UnreadableCell, exercise_name, python_source, read_notebook, reading_limit,
+                        strip_solutions)
+from .reading import read_handin
 from .untrusted import clean
 
 SIMILAR = 0.9
@@ -60,12 +62,17 @@ def normalised(source):
 
 
 def _function_code(nb):
-    """{function: its normalised code}, from the last exercise cell defining each."""
+    """{function: its normalised code}, from the last exercise cell defining each, if the grader read it as
+    code (within the hand-in's limits: a cell it did not read is not compared either)."""
     code = {}
     for cell in nb.cells:
         name = exercise_name(cell)
         if name:
-            code[name] = normalised(cell.source)
+            try:
+                python_source(cell.source)
+                code[name] = normalised(cell.source)
+            except UnreadableCell:
+                code.pop(name, None)
     return code
 
 
@@ -109,7 +116,8 @@ def report(rows, learners=None):
         code = {}
         for entry in counted:
             try:
-                code[entry.student] = _function_code(read_notebook(entry.handin_object.path))
+                with reading_limit():  # read as grading read it: within the same limits
+                    code[entry.student] = _function_code(read_handin(entry.handin_object.path))
             except Exception:  # a notebook that cannot be read was not graded either
                 continue
         common = _common(lesson) if code else {}

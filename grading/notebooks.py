@@ -22,9 +22,12 @@ MAX_CELL_KB = 256            # larger cells are not read as code
 TRANSFORM_SECONDS = 2        # IPython's transformation of one cell (time and CPU)
 TRANSFORM_MB = 256           # ... and the memory it may add
 READ_SECONDS = 10            # all of one hand-in's cells, within reading_limit()
+MAX_CODE_KB = 256            # ... and the code read of them in all: a lesson's is about 15 KB, parsed in ms
 READ_CACHE = 4096            # cells kept read, per grader process
+READ_CACHE_MB = 64           # ... and their text in all
 BOUNDED_OUTPUT_MB = 16
-_READ, _BUDGET = {}, {"left": None}
+_READ, _CACHED = {}, {"text": 0}
+_HANDIN = {"left": None}  # within reading_limit: what is left of one hand-in's limits, and what was read of it
 
 
 def read_notebook(path):
@@ -42,48 +45,125 @@ def graded_functions():
 
 
 class UnreadableCell(SyntaxError):
-    """A cell the grader does not read as Python: too large, or IPython's reading of it went past its limits."""
+    """A cell the grader does not read as Python: too large, too deeply nested, past its hand-in's code in
+    all, or IPython's reading of it went past its limits."""
 
 
 def python_source(source):
     """A cell's code as plain Python (IPython's %magics and !commands turned into calls). A hand-in's cell is
-    read within limits (size, time, memory: MAX_CELL_KB, TRANSFORM_SECONDS, TRANSFORM_MB), once per grader
-    process; UnreadableCell (a SyntaxError) when it cannot be."""
-    found = _READ.get(source)
+    read within limits (size, time, memory: MAX_CELL_KB, TRANSFORM_SECONDS, TRANSFORM_MB; within
+    reading_limit, the hand-in's code in all: MAX_CODE_KB), once per grader process; UnreadableCell (a
+    SyntaxError) when it cannot be."""
+    return _read(source)[0]
+
+
+def read_code(source):
+    """(python_source(source), its syntax tree): UnreadableCell, or the SyntaxError, RecursionError or
+    MemoryError of Python's parser, when it cannot be had."""
+    code, tree = _read(source)
+    return code, tree if tree is not None else ast.parse(code)
+
+
+def _read(source):
+    """(python_source(source), its syntax tree when it was parsed just now to read it, else None)."""
+    size = len(source.encode("utf-8", errors="replace"))
+    if size > MAX_CELL_KB << 10:
+        raise UnreadableCell(f"the cell is {size / 1024:.0f} KB; expected at most {MAX_CELL_KB} KB of code")
+    _count(source, size)
+    found, tree = _READ.get(source), None
     if found is None:
-        found, keep = _read_cell(source)
+        found, keep, tree = _read_cell(source)
         if keep:
             _READ[source] = found
-            while len(_READ) > READ_CACHE:
-                _READ.pop(next(iter(_READ)))
+            _CACHED["text"] += len(source)
+            while len(_READ) > READ_CACHE or _CACHED["text"] > READ_CACHE_MB << 20:
+                oldest = next(iter(_READ))
+                del _READ[oldest]
+                _CACHED["text"] -= len(oldest)
     code, why = found
     if code is None:
         raise UnreadableCell(why)
-    return code
+    return code, tree
 
 
 @contextlib.contextmanager
-def reading_limit(seconds=READ_SECONDS):
-    """Within it, the time IPython may spend on cells not yet read is `seconds` in all (one hand-in's); within
-    an outer one, the outer one's time is what is left."""
-    before = _BUDGET["left"]
-    if before is not None:
+def reading_limit(seconds=READ_SECONDS, code_kb=None):
+    """Within it (one hand-in's reading), the time IPython may spend on cells not yet read is `seconds` in all,
+    and the code of the cells read `code_kb` KB in all (MAX_CODE_KB by default): a cell past it is not read
+    (unread_note says so); within an outer one, the outer one's limits hold."""
+    before = dict(_HANDIN)
+    if before["left"] is not None:
         yield
         return
-    _BUDGET["left"] = seconds
+    code_kb = MAX_CODE_KB if code_kb is None else code_kb
+    _HANDIN.update(left=seconds, code_kb=code_kb, code=code_kb << 10, counted=set(), unread=set(), known={})
     try:
         yield
     finally:
-        _BUDGET["left"] = before
+        _HANDIN.clear()
+        _HANDIN.update(before)
+
+
+def once(function, source):
+    """function(source), a fact about a cell's code; within reading_limit, found once for each distinct code of
+    the hand-in (grading asks for each cell's several times, and a hand-in may repeat a cell many times). What
+    it gives is shared: never to be changed."""
+    known = _HANDIN.get("known")
+    if known is None:
+        return function(source)
+    key = (function, source)
+    if key not in known:
+        known[key] = function(source)
+    return known[key]
+
+
+@contextlib.contextmanager
+def trusted():
+    """Within it, the cells read are the project's own (its lessons'), read whole: not counted against a
+    hand-in whose reading_limit it is within."""
+    before = dict(_HANDIN)
+    _HANDIN.clear()
+    _HANDIN["left"] = None
+    try:
+        yield
+    finally:
+        _HANDIN.clear()
+        _HANDIN.update(before)
+
+
+def unread_note(nb):
+    """Within reading_limit: a note saying how many of the notebook's code cells were not read for coming after
+    the hand-in's MAX_CODE_KB of code, or None."""
+    unread = _HANDIN.get("unread") or ()
+    unread = sum(cell.cell_type == "code" and cell.source in unread for cell in nb.cells) if unread else 0
+    if not unread:
+        return None
+    return f"{unread} code cell{'s' * (unread > 1)} not read: {_past_the_code()}"
+
+
+def _past_the_code():
+    return (f"the hand-in holds more than {_HANDIN['code_kb']} KB of code (expected a lesson's hand-in: about "
+            f"15 KB), and the grader reads its cells in order up to that")
+
+
+def _count(source, size):
+    """Count a cell's code against its hand-in's (within reading_limit); UnreadableCell past it."""
+    counted = _HANDIN.get("counted")
+    if counted is None or source in counted:
+        return
+    if size > _HANDIN["code"]:
+        _HANDIN["unread"].add(source)
+        _HANDIN["code"] = -1  # and none after it
+        raise UnreadableCell(f"not read: {_past_the_code()}")
+    _HANDIN["code"] -= size
+    counted.add(source)
 
 
 def _read_cell(source):
-    """((code, None) or (None, why), whether to keep it): plain Python is read here; a cell with IPython's
-    syntax is transformed by IPython in a child process under a time and memory limit (its token transforms
-    take time that grows with the square of the number of %magic lines)."""
-    size = len(source.encode("utf-8", errors="replace"))
-    if size > MAX_CELL_KB << 10:
-        return (None, f"the cell is {size / 1024:.0f} KB; expected at most {MAX_CELL_KB} KB of code"), True
+    """((code, None) or (None, why), whether to keep it, its syntax tree or None): plain Python is read (parsed)
+    here; a cell with IPython's syntax is transformed by IPython in a child process under a time and memory
+    limit (its token transforms take time that grows with the square of the number of %magic lines). Code
+    nested too deeply for Python's parser (a chain of thousands of `+`) is not read."""
     from IPython.core import inputtransformer2 as transformer
     lines = (source if source.endswith("\n") else source + "\n").splitlines(keepends=True)
     for transform in (transformer.leading_empty_lines, transformer.leading_indent, transformer.classic_prompt,
@@ -91,25 +171,27 @@ def _read_cell(source):
         lines = transform(lines)
     code = "".join(lines)
     try:
-        ast.parse(code)
-        return (code, None), True  # plain Python: IPython's token transforms would leave it as it is
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return (code, None), True, ast.parse(code)  # plain Python: IPython's token transforms would leave it
+    except (RecursionError, MemoryError) as error:
+        return (None, f"Python's parser cannot read it ({type(error).__name__}: {error}); expected a lesson's "
+                      f"code, nested a few levels deep"), True, None
+    except (SyntaxError, ValueError):
         pass
-    left = _BUDGET["left"]
+    left = _HANDIN["left"]
     seconds = TRANSFORM_SECONDS if left is None else min(TRANSFORM_SECONDS, left)
     if seconds <= 0:
         return (None, f"IPython's reading of the hand-in's cells took more than {READ_SECONDS} s in all; this "
-                      f"cell was not read"), False
+                      f"cell was not read"), False, None
     start = time.monotonic()
     found = bounded(_ipython_transform, source, seconds, TRANSFORM_MB)
     if left is not None:
-        _BUDGET["left"] = left - (time.monotonic() - start)
+        _HANDIN["left"] = left - (time.monotonic() - start)
     if isinstance(found, str):
-        return (found, None), True
+        return (found, None), True, None
     why = {"time": f"IPython's reading of the cell took more than {seconds:g} s (expected a cell of a lesson: its "
                    f"%magics take milliseconds)",
            "memory": f"IPython's reading of the cell needed more than {TRANSFORM_MB} MB"}.get(found[0], found[1])
-    return (None, why), seconds == TRANSFORM_SECONDS
+    return (None, why), seconds == TRANSFORM_SECONDS, None
 
 
 def _ipython_transform(source):
@@ -118,9 +200,10 @@ def _ipython_transform(source):
 
 
 def bounded(function, argument, seconds, memory_mb):
-    """function(argument) (text in, text out) run in a child process of this one, forked, under `seconds` of
-    CPU and wall-clock time and `memory_mb` more address space than this process has: its result, or
-    ("time" | "memory" | "error", what happened)."""
+    """function(argument) run in a child process of this one, forked, under `seconds` of CPU and wall-clock
+    time and `memory_mb` more address space than this process has: its result (plain data: text, numbers,
+    lists, dicts, sent back as JSON of at most BOUNDED_OUTPUT_MB), or ("time" | "memory" | "output" |
+    "error", what happened)."""
     import json
     import resource
     import selectors
@@ -138,7 +221,7 @@ def bounded(function, argument, seconds, memory_mb):
             cpu = max(int(seconds + 0.999), 1)
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
             try:
-                data = json.dumps({"text": function(argument)})
+                data = json.dumps({"value": function(argument)})
             except MemoryError:
                 data = json.dumps({"memory": True})
             except Exception as error:
@@ -170,6 +253,8 @@ def bounded(function, argument, seconds, memory_mb):
         except ProcessLookupError:
             pass
         _, status = os.waitpid(pid, 0)
+    if size > BOUNDED_OUTPUT_MB << 20:
+        return "output", f"more than {BOUNDED_OUTPUT_MB} MB"
     try:
         result = json.loads(b"".join(chunks))
     except ValueError:
@@ -177,30 +262,32 @@ def bounded(function, argument, seconds, memory_mb):
                 signal.SIGXCPU, signal.SIGKILL):
             return "time", f"stopped after {seconds:g} s"
         return "error", "the child process sent back nothing readable"
-    if "text" in result and isinstance(result["text"], str):
-        return result["text"]
+    if "value" in result:
+        return result["value"]  # never a tuple: JSON has none
     if result.get("memory"):
         return "memory", f"more than {memory_mb} MB"
     return "error", str(result.get("error"))[:300]
 
 
 def parse(source):
-    """The syntax tree of a cell's code, or None when it does not parse."""
+    """The syntax tree of a cell's code, or None when it does not parse (or is not read: UnreadableCell)."""
     try:
-        return ast.parse(python_source(source))
-    except SyntaxError:
+        return read_code(source)[1]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the last two: code IPython has rewritten
         return None
 
 
 def exercise_name(cell):
     """The graded function a code cell defines (its exercise cell), or None."""
-    if cell.cell_type != "code":
-        return None
-    tree = parse(cell.source)
+    return once(_defined_exercise, cell.source) if cell.cell_type == "code" else None
+
+
+def _defined_exercise(source):
+    tree = parse(source)
     if tree is not None:
         names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
     else:  # a learner's syntax error: the cell is still the exercise it starts to define
-        names = re.findall(r"^def\s+(\w+)\s*\(", cell.source, flags=re.MULTILINE)
+        names = re.findall(r"^def\s+(\w+)\s*\(", source, flags=re.MULTILINE)
     return next((name for name in reversed(names) if name in graded_functions()), None)
 
 
