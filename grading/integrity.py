@@ -34,13 +34,16 @@ from .untrusted import clean
 SIMILAR = 0.9
 COMMON_AT_LEAST, COMMON_SHARE = 3, 0.05  # code handed in by more learners than this is common, not copied
 SAME_TOKENS, SIMILAR_TOKENS = 30, 60     # the least code, in tokens on each side, that is evidence of a copy
+COMPARED_TOKENS = 1500  # the most of a function compared (a lesson's is 30 to 300 tokens): difflib's time grows
+#                         with the square of the length, a second a pair at 10 000 tokens
 HEADER = ["kind", "lesson", "student", "other", "similarity", "functions", "detail"]
 KEPT = set(keyword.kwlist) | set(dir(builtins)) | {"np", "numpy", "self"}
 
 
 def normalised(source):
     """The code's tokens with comments, strings and spacing dropped and every name that is not a keyword, a
-    builtin, numpy or an attribute renamed by its order of first appearance (v0, v1, ...)."""
+    builtin, numpy or an attribute renamed by its order of first appearance (v0, v1, ...); the first
+    COMPARED_TOKENS of them."""
     names, tokens, after_dot = {}, [], False
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -56,8 +59,10 @@ def normalised(source):
                 text = token.string
             after_dot = token.string == "."
             tokens.append(text)
+            if len(tokens) == COMPARED_TOKENS:
+                break
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return tuple(source.split())
+        return tuple(source.split()[:COMPARED_TOKENS])
     return tuple(tokens)
 
 

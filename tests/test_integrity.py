@@ -114,3 +114,16 @@ def test_short_code_is_no_evidence(tmp_path):
 def grading_notebook(row):
     from grading import read_notebook
     return read_notebook(row.handin_object.path)
+
+
+def test_long_code_is_compared_up_to_its_first_tokens():
+    """A hand-in's exercise of 60 000 tokens (within the grader's 256 KB of code) is compared by its first
+    COMPARED_TOKENS: two copies are still the same, and the comparison stays a fraction of a second."""
+    body = "".join(f"    a{i} = Z * {i} + np.exp(-Z)\n" for i in range(6000))
+    long = f"def sigmoid(Z):\n{body}    return a0, Z\n"
+    mine, theirs = integrity.normalised(long), integrity.normalised(long.replace("a", "b"))
+    assert len(mine) == integrity.COMPARED_TOKENS and mine == theirs
+    assert integrity.similarity({"sigmoid": mine}, {"sigmoid": theirs}, {}) == (1.0, ["sigmoid"])
+    other = integrity.normalised(long.replace("np.exp(-Z)", "np.tanh(Z)"))
+    score, _ = integrity.similarity({"sigmoid": mine}, {"sigmoid": other}, {})
+    assert 0.5 < score < 1.0
