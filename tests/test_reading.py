@@ -30,9 +30,12 @@ RELU = library_source("relu")
 BIG = "a=1\n" * (255 * 1024 // 4)  # a cell just under MAX_CELL_KB: Python's parser takes about 1 s on it
 SMALLER = "a=1\n" * (24 * 1024)     # 96 KB of it
 DEEP = "x = a" + "+a" * 20_000     # a left-deep chain of 20 000 additions: 40 KB
-# `python -m grading ...`, then the most memory the grader's own process held (its children not counted)
-DRIVER = ("import resource, sys\nfrom grading.__main__ import main\ncode = main(sys.argv[1:])\n"
-          "print(f'peak MB: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10}', file=sys.stderr)\n"
+# `python -m grading ...`, then the most memory the grader's own process held (its children not counted): the
+# high-water mark of its own memory map (VmHWM). Not ru_maxrss, which also keeps that of the process it was
+# forked from before exec (pytest's, hundreds of MB late in the suite).
+DRIVER = ("import sys\nfrom grading.__main__ import main\ncode = main(sys.argv[1:])\n"
+          "peak = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+          "print(f'peak MB: {peak >> 10}', file=sys.stderr)\n"
           "sys.exit(code)")
 
 
