@@ -431,7 +431,7 @@ def _fresh_inputs(name, rng):
         dims = (p + 2, n, 1) if name == "two_layer_model" else [p + 2] + depth
         # a few iterations: a copied result earns nothing all the same, and costs kept every 100 iterations
         # are judged on the fixed cases (201 iterations)
-        return (X, Y, dims), {"learning_rate": 0.05, "num_iterations": int(rng.randint(2, 6))}
+        return (X, Y, dims), {"learning_rate": 0.05, "num_iterations": int(rng.randint(2, 4))}
     if name == "predict":
         X, parameters = _forward_inputs([p] + depth, m, seed)
         return (X, (_seeded(seed).rand(1, m) > 0.5).astype(int), parameters), {}

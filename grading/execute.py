@@ -18,7 +18,7 @@ import time
 
 RESULTS_FD = os.dup(1)  # the lines go here; the kernel and the notebook's output get stderr
 os.dup2(2, 1)
-INTERRUPT_WAIT = 10  # seconds a kernel has to stop a cell once interrupted
+INTERRUPT_WAIT = 10  # seconds a kernel has to stop a cell once interrupted (at most half the cell's time limit)
 
 
 def log(**event):
@@ -57,7 +57,7 @@ def execute(notebook, cell_timeout, timeout):
             except CellTimeoutError:
                 log(cell=index, status="timeout")
                 run_sync(client.km.interrupt_kernel)()
-                if not _responds(client, cell, INTERRUPT_WAIT):
+                if not _responds(client, cell, max(1, min(INTERRUPT_WAIT, cell_timeout // 2))):
                     log(stopped="a cell ran out of time and went on after it was interrupted", at=index)
                     break
                 continue

@@ -3,7 +3,7 @@ sigmoid rounding to 0 or 1), so that a right function, however it is written, ne
 
 Each right implementation (the lesson's code and the rewrites of tests/mutants.py) is judged here, outside the
 jail, on the fresh cases of 10 000 grading seeds per function, exactly as the grader judges what comes back
-from the jail (testCases.judge on Outcome objects). The training loops' fresh cases train 2 to 5 iterations,
+from the jail (testCases.judge on Outcome objects). The training loops' fresh cases train 2 or 3 iterations,
 so they too are judged on 10 000 seeds."""
 import multiprocessing
 import os
