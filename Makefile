@@ -67,13 +67,11 @@ NO_NEWS := @jupyterlab/apputils-extension:announcements
 
 NBGRADER_SERVER := $(foreach name,formgrader validate_assignment assignment_list course_list,nbgrader.server_extensions.$(name))
 
-# The virtual environment is (re)built whenever the pinned requirements or the packaging change. Packages are
-# not byte-compiled at install (most of their modules are never imported): Python compiles what it imports,
-# once, on first use.
+# The virtual environment is (re)built whenever the pinned requirements or the packaging change.
 $(INSTALLED): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER) >/dev/null 2>&1
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
