@@ -346,19 +346,3 @@ def test_the_trainer_and_the_gradient_check_run_on_the_learners_functions(fresh_
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[1:3] == ["LessonDescent finished True True", "True"]
-
-
-@pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.name[:2])
-def test_an_untouched_student_notebook_runs_through_in_the_edition(path, fresh_student):
-    nb = grading.read_notebook(fresh_student / path.name)
-    NotebookClient(nb, timeout=300, kernel_name="python3",  # an untagged cell that fails stops it: an error here
-                   resources={"metadata": {"path": str(fresh_student)}}).execute()
-    checks = [cell for cell in nb.cells if grading.checked_name(cell)]
-    assert checks and all("not implemented yet" in texts_of(cell) for cell in checks)
-    errors = [(cell.source[:50], output.ename) for cell in nb.cells for output in cell.get("outputs", [])
-              if output.output_type == "error"]
-    assert not errors, errors  # a cell that waits for the learner says so in one line, and so do those after it
-    notes = [output.text for cell in nb.cells for output in cell.get("outputs", [])
-             if output.output_type == "stream" and output.name == "stderr" and "not written yet" in output.text]
-    lines = [line for note in notes for line in note.splitlines()]
-    assert all("not written yet" in line for line in lines), lines  # one line each, no traceback
