@@ -54,11 +54,8 @@ def checked(check_arguments, finite=(), guard=None):
             else:  # every argument given in order: binding them would only name them
                 arguments = dict(zip(signature.parameters, args))
             check_arguments(func.__name__, *arguments.values())
-            _inside.checked_call = True  # as checks_done(), without a context manager's cost on every call
-            try:
+            with checks_done():
                 result = call(*args, **kwargs)
-            finally:
-                _inside.checked_call = False
             _check_results_finite(func.__name__, result, finite, arguments)
             return result
 
