@@ -164,8 +164,7 @@ def test_each_exercise_is_graded_on_its_own_code_in_the_jail(item, jail):
               and isinstance(node.func, ast.Name)}  # not the names in its docstring
     unknown = called & set(grading.graded_functions()) - {item.name} - set(grading.builds_on(item.name))
     if unknown:  # a library function its lesson does not give it: not defined, and named as the mistake it is
-        assert [(item.name, other) for other in unknown] == [(item.name, other) for other in unknown
-                                                             if (item.name, other) in grading.verdict.CALLED_INSTEAD]
+        assert all((item.name, other) in grading.verdict.CALLED_INSTEAD for other in unknown), unknown
     if hasattr(item, "id"):
         assert (verdict.points, verdict.outcome, verdict.mistake) == (0, "wrong", item.id), verdict
     else:
