@@ -74,14 +74,14 @@ def expected_exercises(nb, path):
     return list(dict.fromkeys(name for name in names if name))
 
 
-def make_jail(limits=None, isolated=True, files=None):
+def make_jail(limits=None, isolated=True, files=None, unix_sockets=False):
     """A Jail, or JailUnavailable saying why there is none and what to do (grade with --no-jail)."""
     if isolated:
         why = jails.problem()
         if why:
             raise jails.JailUnavailable(f"cannot grade in a jail: {why}. To grade without one (only on hand-ins "
                                         f"you trust), pass --no-jail; every scorecard will then say so")
-    return jails.Jail(limits, isolated, files)
+    return jails.Jail(limits, isolated, files, unix_sockets)
 
 
 def grade(path, full=False, limits=None, isolated=True, seed=None, cell_timeout=CELL_TIMEOUT, timeout=TIMEOUT,
@@ -269,7 +269,7 @@ def run_notebook(path, limits, isolated, cell_timeout, timeout):
         shutil.copytree(student_files(), files, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
         shutil.copy2(path, files / "handed_in.ipynb")
-        with make_jail(limits, isolated, files) as jail:
+        with make_jail(limits, isolated, files, unix_sockets=True) as jail:  # a kernel and its client
             folder = jails.FILES if isolated else str(files)
             script = f"{jails.LIB}/execute.py"
             done = jail.run([jail.runner()[0], "-I", script, folder, "handed_in.ipynb", str(cell_timeout),

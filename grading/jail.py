@@ -152,9 +152,11 @@ def problem():
 class Jail:
     """Runs commands jailed (isolated=True) or only under the limits (isolated=False)."""
 
-    def __init__(self, limits=None, isolated=True, files=None):
-        """`files`: a folder shown read-only at /jail/files (the notebook and what it needs, for a full run)."""
+    def __init__(self, limits=None, isolated=True, files=None, unix_sockets=False):
+        """`files`: a folder shown read-only at /jail/files (the notebook and what it needs, for a full run).
+        `unix_sockets`: the jail may make Unix sockets (a kernel and its client); otherwise no socket at all."""
         self.limits, self.isolated, self.files = limits or Limits(), isolated, files
+        self.unix_sockets = unix_sockets
         self.root = os.geteuid() == 0
         self.uid = None if self.root else os.getuid()  # the user id of the latest run
         self.uids = []  # as root, the user id of each run, each new
@@ -277,7 +279,7 @@ class Jail:
         env = None if self.isolated else dict(self.environment(work), PATH=os.environ.get("PATH", "/usr/bin:/bin"))
         lib = None if self.isolated else _copy_lib(Path(work) / ".jail_lib")
         info_read, info_write = os.pipe() if self.isolated else (None, None)
-        seccomp_fd = seccomp.program_fd() if self.isolated else None
+        seccomp_fd = seccomp.program_fd(self.unix_sockets) if self.isolated else None
         keyctl = _keyctl()
         _prctl()
         process = None

@@ -5,6 +5,13 @@ ctypes, into a classic BPF program that bwrap loads (`--seccomp FD`) just before
 so that it holds for every process of the jail and cannot be removed. A refused call fails with EPERM (clone3
 with ENOSYS, so that the C library falls back to clone, whose flags the filter can read); a call made with
 another architecture's numbering (32-bit calls from a 64-bit process) kills the process.
+
+Besides what could change the machine, it refuses what serves a hand-in only as a channel to another jail or
+as a sensor of the machine's state: file watches (inotify, fanotify, which see a read-only file every jail
+shares being opened), the page cache's state (mincore, cachestat, reads that fail rather than wait for the
+disk) and the hints that steer it (fadvise, readahead, madvise's), and sockets of every family: a function
+needs none. A notebook's full run needs sockets between its kernel and the client that drives it: its jail
+may make Unix sockets only (`program(unix_sockets=True)`).
 """
 import ctypes
 import ctypes.util
@@ -29,7 +36,21 @@ REFUSED = {
     "modules": ("init_module", "finit_module", "delete_module"),
     "kexec": ("kexec_load", "kexec_file_load"),
     "io_uring": ("io_uring_setup", "io_uring_enter", "io_uring_register"),
+    "file watches": ("inotify_init", "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init",
+                     "fanotify_mark"),
+    "page cache": ("mincore", "cachestat", "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead",
+                   "process_madvise"),
 }
+# Numbers of the calls newer than the libseccomp of some machines (every architecture numbers them alike)
+NEWER_CALLS = {"cachestat": 451}
+# madvise's hints that steer or reveal the page cache, or merge pages across processes (a timing channel):
+# MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_MERGEABLE, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ and
+# _WRITE. Those the C library and numpy use (MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE...) stay allowed.
+MADVISE_HINTS = {"MADV_RANDOM": 1, "MADV_SEQUENTIAL": 2, "MADV_WILLNEED": 3, "MADV_MERGEABLE": 12,
+                 "MADV_COLD": 20, "MADV_PAGEOUT": 21, "MADV_POPULATE_READ": 22, "MADV_POPULATE_WRITE": 23}
+# preadv2 and pwritev2 with RWF_NOWAIT fail at once when the data is not in the page cache: a sensor of it
+RWF_NOWAIT = 0x00000008
+AF_UNIX = 1
 # clone's flags that make a new namespace: clone itself is how threads and processes start
 NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
                    "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
@@ -37,6 +58,7 @@ NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CL
 
 _ALLOW = 0x7FFF0000          # SCMP_ACT_ALLOW
 _ERRNO = 0x00050000          # SCMP_ACT_ERRNO(x) = _ERRNO | x
+_CMP_NE = 1                  # SCMP_CMP_NE: argument != datum_a
 _CMP_MASKED_EQ = 7           # SCMP_CMP_MASKED_EQ: (argument & datum_a) == datum_b
 
 
@@ -74,8 +96,9 @@ def refused_calls():
 
 
 @functools.lru_cache(maxsize=None)
-def program():
-    """The filter as a BPF program (bytes, as bwrap reads it), made once per process."""
+def program(unix_sockets=False):
+    """The filter as a BPF program (bytes, as bwrap reads it), made once per process. `unix_sockets`: Unix
+    sockets may be made (a notebook's full run); otherwise no socket of any family."""
     lib = _libseccomp()
     context = lib.seccomp_init(_ALLOW)
     if not context:
@@ -83,6 +106,7 @@ def program():
     try:
         def add(name, action, tests=()):
             number = lib.seccomp_syscall_resolve_name(name.encode())
+            number = NEWER_CALLS.get(name, number) if number < 0 else number
             if number < 0:  # not a call of this architecture (ipc, umount on x86-64): nothing to refuse
                 return
             array = (_ArgumentTest * max(len(tests), 1))(*tests)
@@ -95,6 +119,15 @@ def program():
         add("clone3", _ERRNO | errno.ENOSYS)  # its flags sit in memory the filter cannot read
         for flag in NAMESPACE_FLAGS.values():
             add("clone", _ERRNO | errno.EPERM, [_ArgumentTest(0, _CMP_MASKED_EQ, flag, flag)])
+        for hint in MADVISE_HINTS.values():  # the kernel reads the hint as an int: its low 32 bits
+            add("madvise", _ERRNO | errno.EPERM, [_ArgumentTest(2, _CMP_MASKED_EQ, 0xFFFFFFFF, hint)])
+        for name in ("preadv2", "pwritev2"):
+            add(name, _ERRNO | errno.EPERM, [_ArgumentTest(5, _CMP_MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT)])
+        if unix_sockets:  # every family but AF_UNIX (compared on all 64 bits: only AF_UNIX itself passes)
+            add("socket", _ERRNO | errno.EPERM, [_ArgumentTest(0, _CMP_NE, AF_UNIX, 0)])
+        else:
+            add("socket", _ERRNO | errno.EPERM)
+            add("socketpair", _ERRNO | errno.EPERM)
         with tempfile.TemporaryFile() as file:
             status = lib.seccomp_export_bpf(context, file.fileno())
             if status < 0:
@@ -105,9 +138,9 @@ def program():
         lib.seccomp_release(context)
 
 
-def program_fd():
+def program_fd(unix_sockets=False):
     """A file descriptor to read the filter from (bwrap --seccomp FD reads it to its end); the caller closes it."""
-    data = program()
+    data = program(unix_sockets)
     read, write = os.pipe()
     try:
         if len(data) > 60000:  # more than a pipe holds before someone reads it
