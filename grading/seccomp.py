@@ -90,6 +90,15 @@ def _libseccomp():
     return lib
 
 
+def number(name):
+    """The number of system call `name` on this machine (SeccompUnavailable when it has none)."""
+    found = _libseccomp().seccomp_syscall_resolve_name(name.encode())
+    found = NEWER_CALLS.get(name, found) if found < 0 else found
+    if found < 0:
+        raise SeccompUnavailable(f"this machine has no system call {name}")
+    return found
+
+
 def refused_calls():
     """Every system call name the filter refuses outright."""
     return [name for names in REFUSED.values() for name in names]
@@ -105,12 +114,12 @@ def program(unix_sockets=False):
         raise SeccompUnavailable("libseccomp could not start a filter (seccomp_init failed)")
     try:
         def add(name, action, tests=()):
-            number = lib.seccomp_syscall_resolve_name(name.encode())
-            number = NEWER_CALLS.get(name, number) if number < 0 else number
-            if number < 0:  # not a call of this architecture (ipc, umount on x86-64): nothing to refuse
+            try:
+                found = number(name)
+            except SeccompUnavailable:  # not a call of this architecture (ipc, umount on x86-64): nothing to refuse
                 return
             array = (_ArgumentTest * max(len(tests), 1))(*tests)
-            status = lib.seccomp_rule_add_array(context, action, number, len(tests), array)
+            status = lib.seccomp_rule_add_array(context, action, found, len(tests), array)
             if status < 0:
                 raise SeccompUnavailable(f"libseccomp refused the rule for {name} ({os.strerror(-status)})")
 
