@@ -1,5 +1,6 @@
 """A memory cgroup per jailed run: all the memory the jail holds (its processes, its files in memory, what the
-kernel holds for it) counted against one limit, and the cgroup removed when the run ends.
+kernel holds for it, its TCP buffers included) counted against one limit, and the cgroup removed when the run
+ends.
 
 cgroup v2 where its memory controller can be had below the grader's own cgroup; cgroup v1's memory hierarchy
 where that is what the machine mounts. Each run's cgroup is made below the grader's own, named
@@ -16,8 +17,8 @@ PREFIX = "dnn-jail-"
 _COUNTER = itertools.count()
 
 
-def _mounts():
-    """(cgroup v2 mount, its root) and (cgroup v1 memory mount, its root), each None when absent."""
+def _mounts(controller="memory"):
+    """(cgroup v2 mount, its root) and (cgroup v1 mount of `controller`, its root), each None when absent."""
     v2 = v1 = None
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
@@ -31,17 +32,17 @@ def _mounts():
         kind, options = after[0], after[2] if len(after) > 2 else ""
         if kind == "cgroup2" and v2 is None:
             v2 = (fields[4], fields[3])
-        elif kind == "cgroup" and "memory" in options.split(",") and v1 is None:
+        elif kind == "cgroup" and controller in options.split(",") and v1 is None:
             v1 = (fields[4], fields[3])
     return v2, v1
 
 
-def _own(version):
-    """This process's cgroup path in hierarchy `version` (2, or 1 for the memory controller)."""
+def _own(version, controller="memory"):
+    """This process's cgroup path in hierarchy `version` (2, or 1 for `controller`)."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         number, controllers, path = line.split(":", 2)
         if (version == 2 and number == "0" and controllers == "") or \
-                (version == 1 and "memory" in controllers.split(",")):
+                (version == 1 and controller in controllers.split(",")):
             return path
     return None
 
@@ -65,17 +66,25 @@ def parent():
             return 1, folder
         why.append(f"{folder} is not writable")
     if v2:
-        folder = _below(*v2, _own(2) or "/")
-        try:
-            if "memory" not in (folder / "cgroup.controllers").read_text().split():
-                why.append(f"cgroup v2 at {folder} has no memory controller")
-            else:
-                if "memory" not in (folder / "cgroup.subtree_control").read_text().split():
-                    (folder / "cgroup.subtree_control").write_text("+memory")
-                return 2, folder
-        except OSError as error:
-            why.append(f"cgroup v2 at {folder}: {error.strerror}")
+        folder, missing = enabled(v2, "memory")
+        if folder:
+            return 2, folder
+        why.append(missing)
     return None, "; ".join(why) or "no cgroup hierarchy with a memory controller is mounted"
+
+
+def enabled(v2, controller):
+    """(the grader's own cgroup v2 folder, None) once `controller` is enabled for the cgroups made below it, or
+    (None, why it cannot be). `v2`: the cgroup v2 mount and its root."""
+    folder = _below(*v2, _own(2) or "/")
+    try:
+        if controller not in (folder / "cgroup.controllers").read_text().split():
+            return None, f"cgroup v2 at {folder} has no {controller} controller"
+        if controller not in (folder / "cgroup.subtree_control").read_text().split():
+            (folder / "cgroup.subtree_control").write_text(f"+{controller}")
+        return folder, None
+    except OSError as error:
+        return None, f"cgroup v2 at {folder}: {error.strerror}"
 
 
 class MemoryCgroup:
@@ -92,6 +101,14 @@ class MemoryCgroup:
                 if (self.folder / "memory.memsw.limit_in_bytes").exists():  # swap counted too, where it is
                     self._write("memory.memsw.limit_in_bytes", limit_bytes)
                 self._write("memory.swappiness", 0, missing_ok=True)
+                # What the kernel holds for the jail: on cgroup v1 its TCP buffers count only once this limit is
+                # set, and kernel memory as a whole is limited apart only on kernels before 5.16 (later ones
+                # count it with the rest, and ignore the limit)
+                for name in ("memory.kmem.tcp.limit_in_bytes", "memory.kmem.limit_in_bytes"):
+                    try:
+                        self._write(name, limit_bytes, missing_ok=True)
+                    except OSError:  # a kernel that no longer lets it be set
+                        pass
             else:
                 self._write("memory.max", limit_bytes)
                 self._write("memory.swap.max", 0, missing_ok=True)
@@ -107,13 +124,10 @@ class MemoryCgroup:
             if not missing_ok:
                 raise
 
-    def join(self):
-        """Move the calling process into the cgroup (async-signal-safe enough for a child before exec)."""
-        fd = os.open(self._procs, os.O_WRONLY)
-        try:
-            os.write(fd, str(os.getpid()).encode())
-        finally:
-            os.close(fd)
+    def join(self, pid=None):
+        """Move process `pid` (by default the calling one) into the cgroup (async-signal-safe enough for a child
+        before exec)."""
+        write_pid(self._procs, pid)
 
     def _field(self, name, key):
         try:
@@ -144,17 +158,31 @@ class MemoryCgroup:
 
     def remove(self, seconds=2.0):
         """Remove the cgroup once its processes are gone (they are being killed): True when it is gone."""
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                self.folder.rmdir()
-                return True
-            except FileNotFoundError:
-                return True
-            except OSError as error:
-                if error.errno != errno.EBUSY or time.monotonic() > deadline:
-                    return False
-                time.sleep(0.005)
+        return remove_folder(self.folder, seconds)
+
+
+def write_pid(procs, pid=None):
+    """Move process `pid` (by default the calling one) into the cgroup whose cgroup.procs is `procs`."""
+    fd = os.open(procs, os.O_WRONLY)
+    try:
+        os.write(fd, str(os.getpid() if pid is None else pid).encode())
+    finally:
+        os.close(fd)
+
+
+def remove_folder(folder, seconds=2.0):
+    """Remove the cgroup `folder` once its processes are gone (they are being killed): True when it is gone."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            os.rmdir(folder)
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError as error:
+            if error.errno != errno.EBUSY or time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
 
 
 def sweep(folder):

@@ -74,14 +74,14 @@ def expected_exercises(nb, path):
     return list(dict.fromkeys(name for name in names if name))
 
 
-def make_jail(limits=None, isolated=True, files=None, unix_sockets=False):
+def make_jail(limits=None, isolated=True, files=None, kernel_sockets=False):
     """A Jail, or JailUnavailable saying why there is none and what to do (grade with --no-jail)."""
     if isolated:
         why = jails.problem()
         if why:
             raise jails.JailUnavailable(f"cannot grade in a jail: {why}. To grade without one (only on hand-ins "
                                         f"you trust), pass --no-jail; every scorecard will then say so")
-    return jails.Jail(limits, isolated, files, unix_sockets)
+    return jails.Jail(limits, isolated, files, kernel_sockets)
 
 
 def grade(path, full=False, limits=None, isolated=True, seed=None, cell_timeout=CELL_TIMEOUT, timeout=TIMEOUT,
@@ -219,6 +219,8 @@ class Run:
                 self.executed = event["executed"]
         if finished.status == "time" and not self.stopped:
             self.stopped = "the grader's time limit (the notebook's jail had to be killed)"
+        elif finished.status == "cpu" and not self.stopped:
+            self.stopped = "the CPU time of the whole run (the notebook's jail had to be killed)"
         elif finished.status == "output" and not self.stopped:
             self.stopped = "it printed too much"
         elif finished.status == "memory" and not self.stopped:
@@ -269,7 +271,7 @@ def run_notebook(path, limits, isolated, cell_timeout, timeout):
         shutil.copytree(student_files(), files, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
         shutil.copy2(path, files / "handed_in.ipynb")
-        with make_jail(limits, isolated, files, unix_sockets=True) as jail:  # a kernel and its client
+        with make_jail(limits, isolated, files, kernel_sockets=True) as jail:  # a kernel and its client
             folder = jails.FILES if isolated else str(files)
             script = f"{jails.LIB}/execute.py"
             done = jail.run([jail.runner()[0], "-I", script, folder, "handed_in.ipynb", str(cell_timeout),

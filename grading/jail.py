@@ -20,6 +20,7 @@ Where no jail can be had (no bwrap, or a kernel that refuses the namespaces), `J
 JailUnavailable; `Jail(isolated=False)` runs the same command with the same limits but without the namespaces,
 and every scorecard says so.
 """
+import contextlib
 import dataclasses
 import fcntl
 import os
@@ -35,6 +36,8 @@ from pathlib import Path
 
 from . import cgroup as cgroups
 from . import seccomp
+from .confine import alone
+from .confine import cpu as cpus
 
 # As root each run gets the next user id of this range, counted in UID_FILE (in /run: from one boot to the next,
 # as long as the kernel keeps anything by user id)
@@ -54,7 +57,7 @@ LIB_FILES = {"runner.py": HERE / "runner.py", "execute.py": HERE / "execute.py",
 class Limits:
     """What one jailed run may use. The defaults are those of docs/grading.md."""
     memory_mb: int = 1024       # address space of each process (RLIMIT_AS)
-    cpu_seconds: int = 60       # CPU time of each process (RLIMIT_CPU)
+    cpu_seconds: int = 60       # CPU time of all its processes together (its CPU cgroup), and of each (RLIMIT_CPU)
     wall_seconds: float = 60    # wall-clock time of the whole run
     processes: int = 32         # processes and threads of the jail's user (RLIMIT_NPROC)
     file_mb: int = 16           # size of any one file written (RLIMIT_FSIZE)
@@ -71,16 +74,25 @@ class Limits:
 @dataclasses.dataclass
 class Finished:
     """How a jailed run ended: `status` is "ok" (it exited by itself), "time" (killed at the wall-clock limit),
-    "output" (killed for printing too much), "results" (killed for sending too much back) or "memory" (the
-    kernel killed one of its processes at the jail's memory limit); `code` is its exit status (negative: the
-    signal that killed it)."""
+    "cpu" (killed when its processes together had used their CPU time), "output" (killed for printing too much),
+    "results" (killed for sending too much back) or "memory" (the kernel killed one of its processes at the
+    jail's memory limit); `code` is its exit status (negative: the signal that killed it)."""
     status: str
     code: int
     results: bytes
     output: str
     seconds: float
-    cpu_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the CPU time of all the jail's processes (its CPU cgroup's count, where it has one)
     peak_bytes: int = 0     # the most memory the jail's cgroup held at once (0: no cgroup)
+    waited: float = 0.0     # at the wall-clock limit, how long its threads had waited for a CPU (0: no CPU cgroup)
+    alone: bool = False     # run again alone, as it ran out of wall-clock time on a busy machine
+
+    def starved(self, limits):
+        """Whether it ran out of wall-clock time for want of a CPU: its threads waited for one (a tenth of its
+        time or more) and it used less than 90% of a CPU and less than its CPU time (a jail held at its own
+        quota used it all; a run that sleeps or waits on something else waits for no CPU)."""
+        return (self.status == "time" and not self.alone and self.waited >= 0.1 * limits.wall_seconds
+                and self.cpu_seconds < min(0.9 * self.seconds, limits.cpu_seconds))
 
 
 class JailUnavailable(RuntimeError):
@@ -185,11 +197,12 @@ def problem():
 class Jail:
     """Runs commands jailed (isolated=True) or only under the limits (isolated=False)."""
 
-    def __init__(self, limits=None, isolated=True, files=None, unix_sockets=False):
+    def __init__(self, limits=None, isolated=True, files=None, kernel_sockets=False):
         """`files`: a folder shown read-only at /jail/files (the notebook and what it needs, for a full run).
-        `unix_sockets`: the jail may make Unix sockets (a kernel and its client); otherwise no socket at all."""
+        `kernel_sockets`: the jail may make the sockets a notebook's kernel needs (seccomp.KERNEL_FAMILIES);
+        otherwise no socket at all."""
         self.limits, self.isolated, self.files = limits or Limits(), isolated, files
-        self.unix_sockets = unix_sockets
+        self.kernel_sockets = kernel_sockets
         self.root = os.geteuid() == 0
         self.uid = None if self.root else os.getuid()  # the user id of the latest run
         self.uids = []  # as root, the user id of each run, each new
@@ -197,6 +210,11 @@ class Jail:
         self.memory = f"cgroup v{version}" if version else None  # None: no cgroup (self.cgroup_parent says why)
         if version:
             cgroups.sweep(self.cgroup_parent)
+        version, self.cpu_parents = cpus.parent()  # {controller: folder}, or why there is none
+        self.cpu = f"cgroup v{version}" if version else None
+        for folder in dict.fromkeys(self.cpu_parents.values()) if version else ():
+            cgroups.sweep(folder)
+        self.cpu_cgroup = None  # the CPU cgroup of the run under way: cpu_cgroup.join(pid) counts another process
 
     def close(self):
         """Nothing to release: a jail leaves nothing behind between runs (kept for `with`)."""
@@ -270,9 +288,9 @@ class Jail:
                    MPLCONFIGDIR=f"{home}/.matplotlib", JUPYTER_PLATFORM_DIRS="1")
         return env
 
-    def _start(self, cgroup, keyctl):
+    def _start(self, cgroup, keyctl, cpu_cgroup=None):
         """In the child, before bwrap starts: a new session keyring of its own (not the grader's, which every
-        run would share), into the run's memory cgroup, then the limits."""
+        run would share), into the run's memory and CPU cgroups, then the limits."""
         if _PRCTL.get("prctl") is not None:  # killed with the grader, even one that dies before bwrap starts
             _PRCTL["prctl"](PR_SET_PDEATHSIG, signal.SIGKILL)
             if os.getppid() != _PRCTL["parent"]:
@@ -281,6 +299,8 @@ class Jail:
             keyctl(KEYCTL_JOIN_SESSION_KEYRING, None)
         if cgroup is not None:
             cgroup.join()
+        if cpu_cgroup is not None:
+            cpu_cgroup.join()
         self._set_limits()
 
     def _set_limits(self):
@@ -301,25 +321,46 @@ class Jail:
     def run(self, argv, request=b"", results_limit=64 << 20):
         """Run `argv` in the jail with `request` on its stdin; read its stdout (the results, up to
         `results_limit` bytes) and its stderr (its output, up to limits.output_kb). Returns a Finished.
-        Without isolation it runs in a new temporary folder (its HOME), removed afterwards."""
+        Without isolation it runs in a new temporary folder (its HOME), removed afterwards. A run that ran out
+        of wall-clock time for want of a CPU (Finished.starved) is run again alone (confine/alone.py)."""
+        # a run alone waits for those under way: a long one (a notebook's full run) does not make it wait
+        with alone.beside() if self.limits.wall_seconds <= ALONE_WAIT else contextlib.nullcontext():
+            done = self._run(argv, request, results_limit)
+        if not done.starved(self.limits):
+            return done
+        with alone.alone():
+            done = self._run(argv, request, results_limit)
+        done.alone = True
+        return done
+
+    def _run(self, argv, request, results_limit):
         limits, start, cpu = self.limits, time.monotonic(), _children_cpu()
         if self.root:
             self.uid = fresh_uid()
             self.uids.append(self.uid)
         cgroup = cgroups.MemoryCgroup(int(self.memory[-1]), self.cgroup_parent, limits.memory_mb << 20) \
             if self.memory else None
+        try:
+            self.cpu_cgroup = cpu_cgroup = cpus.CpuCgroup(
+                int(self.cpu[-1]), self.cpu_parents, cgroup.folder if cgroup and cgroup.version == 2 == int(
+                    self.cpu[-1]) else None) if self.cpu else None
+        except BaseException:
+            if cgroup is not None:
+                cgroup.remove()
+            raise
         work = None if self.isolated else tempfile.mkdtemp(prefix="dnn_unjailed_")
         env = None if self.isolated else dict(self.environment(work), PATH=os.environ.get("PATH", "/usr/bin:/bin"))
         lib = None if self.isolated else _copy_lib(Path(work) / ".jail_lib")
         info_read, info_write = os.pipe() if self.isolated else (None, None)
-        seccomp_fd = seccomp.program_fd(self.unix_sockets) if self.isolated else None
+        seccomp_fd = seccomp.program_fd(self.kernel_sockets) if self.isolated else None
         keyctl = _keyctl()
         _prctl()
         process = None
         try:
             process = subprocess.Popen(self.command(argv, info_write, lib, seccomp_fd), stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                                       preexec_fn=lambda: self._start(cgroup, keyctl), env=env, cwd=work,
+                                       preexec_fn=lambda: self._start(cgroup, keyctl, cpu_cgroup), env=env,
+                                       cwd=work,
                                        pass_fds=tuple(fd for fd in (info_write, seccomp_fd) if fd is not None))
         finally:
             for fd in (info_write, seccomp_fd):
@@ -328,29 +369,37 @@ class Jail:
             if process is None:
                 if info_read is not None:
                     os.close(info_read)
-                if cgroup is not None:
-                    cgroup.remove()
-        status, chunks, kills, peak = "ok", {"results": [], "output": []}, 0, 0
+                for made in (cgroup, cpu_cgroup):
+                    if made is not None:
+                        made.remove()
+        status, chunks, kills, peak, waited = "ok", {"results": [], "output": []}, 0, 0, 0.0
+        over = (lambda: cpu_cgroup.usage() >= limits.cpu_seconds) if cpu_cgroup else None
         try:
             namespace = _namespace_pid(info_read, start + limits.wall_seconds) if self.isolated else None
             _feed(process.stdin, request)
             status = _collect(process, chunks, start + limits.wall_seconds,
-                              {"results": results_limit, "output": limits.output_kb << 10})
+                              {"results": results_limit, "output": limits.output_kb << 10}, over)
+            waited = cpu_cgroup.waited() if cpu_cgroup and status == "time" else 0.0
         finally:
             _kill(process, namespace if self.isolated else None)
             if cgroup is not None:
                 kills, peak = cgroup.oom_kills(), cgroup.peak()
                 _remove_cgroup(cgroup)
+            if cpu_cgroup is not None:
+                used = cpu_cgroup.usage()
+                _remove_cgroup(cpu_cgroup)
+                self.cpu_cgroup = None
             if work:
                 shutil.rmtree(work, ignore_errors=True)
         if kills and status in ("ok", "time"):  # at its memory limit a jail may crawl before the kernel kills
             status = "memory"
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
-        return Finished(status, process.returncode, b"".join(chunks["results"]), output,
-                        time.monotonic() - start, _children_cpu() - cpu, peak)
+        return Finished(status, process.returncode, b"".join(chunks["results"]), output, time.monotonic() - start,
+                        used if cpu_cgroup else _children_cpu() - cpu, peak, waited)
 
 
 KEYCTL_JOIN_SESSION_KEYRING = 1
+ALONE_WAIT = 120  # seconds: runs with a longer wall-clock limit do not keep a run alone waiting (confine/alone.py)
 
 
 def _keyctl():
@@ -460,8 +509,9 @@ def _feed(stdin, data):
         pass
 
 
-def _collect(process, chunks, deadline, caps):
-    """Read stdout and stderr until both close; stop early at the deadline or when one passes its cap."""
+def _collect(process, chunks, deadline, caps, over=None):
+    """Read stdout and stderr until both close; stop early at the deadline, when one passes its cap, or when
+    `over()` says the run used its CPU time ("cpu": asked at least four times a second)."""
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ, "results")
     selector.register(process.stderr, selectors.EVENT_READ, "output")
@@ -471,7 +521,9 @@ def _collect(process, chunks, deadline, caps):
             left = deadline - time.monotonic()
             if left <= 0:
                 return "time"
-            for key, _ in selector.select(timeout=min(left, 1.0)):
+            if over is not None and over():
+                return "cpu"
+            for key, _ in selector.select(timeout=min(left, 0.25)):
                 data = os.read(key.fd, 1 << 16)
                 if not data:
                     selector.unregister(key.fileobj)
@@ -482,8 +534,15 @@ def _collect(process, chunks, deadline, caps):
                 sizes[name] += len(data)
                 if sizes[name] > caps[name]:
                     return name
-        process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-        return "ok"
+        while True:  # both closed: it may still run
+            try:
+                process.wait(timeout=min(max(deadline - time.monotonic(), 0.1), 0.25))
+                return "ok"
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    raise
+                if over is not None and over():
+                    return "cpu"
     except subprocess.TimeoutExpired:
         return "time"
     finally:

@@ -10,8 +10,9 @@ Besides what could change the machine, it refuses what serves a hand-in only as 
 as a sensor of the machine's state: file watches (inotify, fanotify, which see a read-only file every jail
 shares being opened), the page cache's state (mincore, cachestat, reads that fail rather than wait for the
 disk) and the hints that steer it (fadvise, readahead, madvise's), and sockets of every family: a function
-needs none. A notebook's full run needs sockets between its kernel and the client that drives it: its jail
-may make Unix sockets only (`program(unix_sockets=True)`).
+needs none. A notebook's full run needs the sockets of its kernel and of the client that drives it (ZeroMQ over
+TCP on the jail's own loopback, which it finds by netlink): its jail may make Unix, IPv4 and netlink sockets,
+and no other (`program(kernel_sockets=True)`); its TCP buffers count in its memory cgroup (cgroup.py).
 """
 import ctypes
 import ctypes.util
@@ -40,6 +41,7 @@ REFUSED = {
                      "fanotify_mark"),
     "page cache": ("mincore", "cachestat", "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead",
                    "process_madvise"),
+    "sockets": ("socket", "socketpair"),  # of every family; a notebook's full run may make Unix sockets
 }
 # Numbers of the calls newer than the libseccomp of some machines (every architecture numbers them alike)
 NEWER_CALLS = {"cachestat": 451}
@@ -50,7 +52,15 @@ MADVISE_HINTS = {"MADV_RANDOM": 1, "MADV_SEQUENTIAL": 2, "MADV_WILLNEED": 3, "MA
                  "MADV_COLD": 20, "MADV_PAGEOUT": 21, "MADV_POPULATE_READ": 22, "MADV_POPULATE_WRITE": 23}
 # preadv2 and pwritev2 with RWF_NOWAIT fail at once when the data is not in the page cache: a sensor of it
 RWF_NOWAIT = 0x00000008
-AF_UNIX = 1
+# Calls refused by kind when one of their arguments has a value: (call, argument, mask, value), refused when
+# (argument & mask) == value (an int argument is compared on the low 32 bits the kernel reads)
+REFUSED_IF = {
+    "page cache": [("madvise", 2, 0xFFFFFFFF, hint) for hint in MADVISE_HINTS.values()]
+                  + [(name, 5, RWF_NOWAIT, RWF_NOWAIT) for name in ("preadv2", "pwritev2")],
+}
+# The socket families a notebook's kernel needs: AF_UNIX, AF_INET, AF_NETLINK (libzmq lists the interfaces)
+KERNEL_FAMILIES = (1, 2, 16)
+FAMILIES = 64  # the kernel knows fewer (AF_MAX): it refuses the others itself
 # clone's flags that make a new namespace: clone itself is how threads and processes start
 NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
                    "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
@@ -58,7 +68,6 @@ NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CL
 
 _ALLOW = 0x7FFF0000          # SCMP_ACT_ALLOW
 _ERRNO = 0x00050000          # SCMP_ACT_ERRNO(x) = _ERRNO | x
-_CMP_NE = 1                  # SCMP_CMP_NE: argument != datum_a
 _CMP_MASKED_EQ = 7           # SCMP_CMP_MASKED_EQ: (argument & datum_a) == datum_b
 
 
@@ -105,9 +114,9 @@ def refused_calls():
 
 
 @functools.lru_cache(maxsize=None)
-def program(unix_sockets=False):
-    """The filter as a BPF program (bytes, as bwrap reads it), made once per process. `unix_sockets`: Unix
-    sockets may be made (a notebook's full run); otherwise no socket of any family."""
+def program(kernel_sockets=False):
+    """The filter as a BPF program (bytes, as bwrap reads it), made once per process. `kernel_sockets`: the
+    sockets a notebook's kernel needs may be made (KERNEL_FAMILIES); otherwise no socket of any family."""
     lib = _libseccomp()
     context = lib.seccomp_init(_ALLOW)
     if not context:
@@ -123,20 +132,19 @@ def program(unix_sockets=False):
             if status < 0:
                 raise SeccompUnavailable(f"libseccomp refused the rule for {name} ({os.strerror(-status)})")
 
-        for name in refused_calls():
-            add(name, _ERRNO | errno.EPERM)
+        for kind, names in REFUSED.items():
+            for name in names:
+                if kind == "sockets" and kernel_sockets:  # every other family, on the int the kernel reads
+                    for family in sorted(set(range(FAMILIES)) - set(KERNEL_FAMILIES)) if name == "socket" else ():
+                        add(name, _ERRNO | errno.EPERM, [_ArgumentTest(0, _CMP_MASKED_EQ, 0xFFFFFFFF, family)])
+                else:
+                    add(name, _ERRNO | errno.EPERM)
+        for rules in REFUSED_IF.values():
+            for name, index, mask, value in rules:
+                add(name, _ERRNO | errno.EPERM, [_ArgumentTest(index, _CMP_MASKED_EQ, mask, value)])
         add("clone3", _ERRNO | errno.ENOSYS)  # its flags sit in memory the filter cannot read
         for flag in NAMESPACE_FLAGS.values():
             add("clone", _ERRNO | errno.EPERM, [_ArgumentTest(0, _CMP_MASKED_EQ, flag, flag)])
-        for hint in MADVISE_HINTS.values():  # the kernel reads the hint as an int: its low 32 bits
-            add("madvise", _ERRNO | errno.EPERM, [_ArgumentTest(2, _CMP_MASKED_EQ, 0xFFFFFFFF, hint)])
-        for name in ("preadv2", "pwritev2"):
-            add(name, _ERRNO | errno.EPERM, [_ArgumentTest(5, _CMP_MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT)])
-        if unix_sockets:  # every family but AF_UNIX (compared on all 64 bits: only AF_UNIX itself passes)
-            add("socket", _ERRNO | errno.EPERM, [_ArgumentTest(0, _CMP_NE, AF_UNIX, 0)])
-        else:
-            add("socket", _ERRNO | errno.EPERM)
-            add("socketpair", _ERRNO | errno.EPERM)
         with tempfile.TemporaryFile() as file:
             status = lib.seccomp_export_bpf(context, file.fileno())
             if status < 0:
@@ -147,9 +155,9 @@ def program(unix_sockets=False):
         lib.seccomp_release(context)
 
 
-def program_fd(unix_sockets=False):
+def program_fd(kernel_sockets=False):
     """A file descriptor to read the filter from (bwrap --seccomp FD reads it to its end); the caller closes it."""
-    data = program(unix_sockets)
+    data = program(kernel_sockets)
     read, write = os.pipe()
     try:
         if len(data) > 60000:  # more than a pipe holds before someone reads it

@@ -161,7 +161,10 @@ def judge_run(limits, name, cases, sent, done):
 
 def _judge_run(limits, name, cases, sent, done):
     if done.status == "time":
-        return Verdict(0, "out of time", f"ran out of time: still running after {limits.wall_seconds:g} s")
+        return Verdict(0, "out of time", f"ran out of time: still running after {limits.wall_seconds:g} s of "
+                                         f"wall-clock time")
+    if done.status == "cpu":  # the jail's CPU cgroup: all its processes together
+        return _out_of_cpu(limits)
     if done.status == "output":
         return Verdict(0, "output", f"printed too much: more than {limits.output_kb} KB of output")
     if done.status == "results":
@@ -260,10 +263,14 @@ def _died(limits, done):
     if code > 128 and code - 128 in signal.valid_signals():  # the jail reports a killed process as 128 + signal
         code = 128 - code
     if code == -signal.SIGXCPU or (code == -signal.SIGKILL and done.cpu_seconds >= limits.cpu_seconds):
-        return Verdict(0, "out of time", f"ran out of time: more than {limits.cpu_seconds} s of CPU time")
+        return _out_of_cpu(limits)  # SIGKILL: a process that ignored SIGXCPU, killed a second later
     how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
     last = output.strip().splitlines()[-1][:200] if output.strip() else ""
     return Verdict(0, "crashed", f"crashed the process that ran it ({how})" + (f": {last}" if last else ""))
+
+
+def _out_of_cpu(limits):
+    return Verdict(0, "out of time", f"ran out of time: used more than {limits.cpu_seconds} s of CPU time")
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def test_the_functions_file_has_one_row_per_graded_function(graded):
         "ann": {name: "ok" for name in FORWARD},
         "bob": {**{name: "ok" for name in FORWARD},
                 "linear_forward": "wrong: b is left out: Z = W A + b [b_left_out]"},
-        "cat": {**{name: "ok" for name in FORWARD}, "relu": "ran out of time: still running after 5 s",
+        "cat": {**{name: "ok" for name in FORWARD}, "relu": "ran out of time: still running after 5 s of wall-clock time",
                 "sigmoid": "tried to use the library's solutions (import dnn_utils): the jail stopped it"},
         "dan": {name: "not written yet" for name in FORWARD},
     }
@@ -179,7 +179,7 @@ def test_feedback_says_what_went_wrong_with_a_hint_and_never_the_solution(graded
     assert told.startswith("the likely mistake: ") and "b_left_out" not in bob
     assert bob.count(feedback.CHECK_CELL.split(":")[0]) == 1
     cat = (folder / "cat" / "02_forward_propagation.md").read_text()
-    assert "**relu** (0/1)\n- What went wrong: ran out of time: still running after 5 s\n" in cat
+    assert "**relu** (0/1)\n- What went wrong: ran out of time: still running after 5 s of wall-clock time\n" in cat
     assert "tried to use the library's solutions" in cat and "| `sigmoid` | 0/1 | blocked |" in cat
     assert "attempt" not in cat
     unreadable = (folder / "cat" / "03_backward_propagation.md").read_text()

@@ -1,0 +1,2 @@
+"""What holds a jail to its share of the machine: its CPU cgroup (cpu.py) and the runs side by side or alone
+(alone.py). The jail itself is grading/jail.py."""
