@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from . import jail as jails
+from .confine import probe
 from .notebooks import (NOTEBOOKS, read_notebook, reading_limit, trusted, unread_note, once, exercise_name,
                         checked_name, graded_functions, read_code)
 from .reading import read_handin
@@ -77,7 +78,7 @@ def expected_exercises(nb, path):
 def make_jail(limits=None, isolated=True, files=None, kernel_sockets=False):
     """A Jail, or JailUnavailable saying why there is none and what to do (grade with --no-jail)."""
     if isolated:
-        why = jails.problem()
+        why = probe.problem()
         if why:
             raise jails.JailUnavailable(f"cannot grade in a jail: {why}. To grade without one (only on hand-ins "
                                         f"you trust), pass --no-jail; every scorecard will then say so")

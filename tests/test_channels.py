@@ -21,6 +21,7 @@ import pytest
 from grading import cgroup as cgroups
 from grading import jail as jails
 from grading import seccomp
+from grading.confine import probe
 from test_isolation import Leftovers
 from test_jail import LIMITS, jail  # noqa: F401  (jail: the checked jail, a fixture)
 
@@ -328,13 +329,13 @@ def test_the_memory_cgroup_limits_the_kernels_tcp_buffers():
 
 
 # ----------------------------------------------------------------------------------------------------------
-# The self-probe (jail.problem) sees a filter without the new refusals, and a mount two jails could share
+# The self-probe (probe.problem) sees a filter without the new refusals, and a mount two jails could share
 
 @pytest.mark.parametrize("kind, key", [("file watches", "inotify"), ("page cache", "mincore"),
                                        ("sockets", "vsock socket")])
 def test_the_self_probe_fails_without_a_refusal(kind, key):
     with filter_without(kind):
-        why = jails.problem()
+        why = probe.problem()
     assert why and "seccomp filter is not in force" in why and f"'{key}': False" in why, why
 
 
@@ -349,5 +350,5 @@ def test_the_self_probe_fails_when_a_jail_could_write_where_another_reads(tmp_pa
         return made[:at] + ["--bind", str(shared), "/jail/shared"] + made[at:]
 
     monkeypatch.setattr(jails.Jail, "command", with_a_shared_folder)
-    why = jails.problem()
+    why = probe.problem()
     assert why and "the jail can write where another jail could read: [['/jail/shared'," in why, why

@@ -19,6 +19,7 @@ import pytest
 
 from grading import jail as jails
 from grading import notebooks, seccomp
+from grading.confine import probe
 from mutants import library_source
 from test_jail import LIMITS, Machine, grade_code, jail  # noqa: F401  (jail: the checked jail, a fixture)
 
@@ -237,7 +238,7 @@ def test_the_filter_refuses_every_call_it_names_and_lets_threads_and_processes_s
 
 def test_the_self_probe_fails_without_the_filter(monkeypatch):
     monkeypatch.setattr(seccomp, "program_fd", lambda *sockets: None)  # bwrap without --seccomp
-    why = jails.problem()
+    why = probe.problem()
     assert why and "seccomp filter is not in force" in why and "'seccomp': '0'" in why, why
 
 
@@ -245,7 +246,7 @@ def test_the_self_probe_fails_when_the_cgroup_counts_nothing(monkeypatch):
     if os.geteuid() != 0 or not jails.Jail().memory:
         pytest.skip("no memory cgroup on this machine for a normal user")  # root, as in CI, has one
     monkeypatch.setattr(jails.cgroups.MemoryCgroup, "join", lambda self: None)
-    why = jails.problem()
+    why = probe.problem()
     assert why and "counted nothing" in why, why
 
 

@@ -16,6 +16,7 @@ import pytest
 import grading
 import testCases
 from grading import jail as jails
+from grading.confine import probe
 from grading.verdict import check_function
 from mutants import library_source
 
@@ -37,7 +38,7 @@ print(json.dumps({"uid": os.getuid(), "euid": os.geteuid(), "pid": os.getpid(),
 @pytest.fixture(scope="module")
 def jail():
     """A jail whose isolation and limits were checked from inside it; the tests fail without one."""
-    why = jails.problem()
+    why = probe.problem()
     if why:
         pytest.fail(f"no jail on this machine, and the hostile hand-ins must never run without one: {why}")
     with jails.Jail(LIMITS) as made:
