@@ -7,10 +7,12 @@ The assertions are on the kernel's accounting, the cgroups' settings and the ver
 anything took: the machine may be busy with other work.
 """
 import fcntl
+import signal
 import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,20 @@ def test_a_cgroup_v2_gives_the_jails_a_cpu_share_and_quota(tmp_path, monkeypatch
     shared = cpus.CpuCgroup(2, {"cpu": root, "cpuacct": root}, folder=memory)  # in the run's v2 memory cgroup
     assert shared.folders["cpu"] == memory and (memory / "cpu.max").exists()
     assert shared.remove() and memory.exists()  # the memory cgroup removes it
+
+
+def test_a_process_forked_while_a_run_holds_the_room_does_not_keep_it(monkeypatch, tmp_path):
+    """A worker or a reading child forked during a run would otherwise hold the room as long as it lives."""
+    monkeypatch.setattr(alone, "folder", lambda: str(tmp_path))
+    with alone.beside():
+        child = os.fork()
+        if child == 0:
+            time.sleep(30)
+            os._exit(0)
+    fd = os.open(tmp_path / alone.ROOM, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a run alone can have the room: no one holds it
+    finally:
+        os.close(fd)
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
