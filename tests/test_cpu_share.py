@@ -179,11 +179,16 @@ def test_a_cgroup_v2_gives_the_jails_a_cpu_share_and_quota(tmp_path, monkeypatch
 def test_a_process_forked_while_a_run_holds_the_room_does_not_keep_it(monkeypatch, tmp_path):
     """A worker or a reading child forked during a run would otherwise hold the room as long as it lives."""
     monkeypatch.setattr(alone, "folder", lambda: str(tmp_path))
+    ready, told = os.pipe()
     with alone.beside():
         child = os.fork()
-        if child == 0:
+        if child == 0:  # what it runs is Python's: the fork's handlers have run
+            os.write(told, b"x")
             time.sleep(30)
             os._exit(0)
+    assert os.read(ready, 1) == b"x"
+    os.close(ready)
+    os.close(told)
     fd = os.open(tmp_path / alone.ROOM, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a run alone can have the room: no one holds it
