@@ -244,6 +244,15 @@ class Jail:
         done.alone = True
         return done
 
+    def _cpu_cgroup(self, memory):
+        """A new CPU cgroup for a run (None where there is none); on cgroup v2, in the run's memory cgroup
+        `memory` when that is a v2 cgroup too (a process has one cgroup there)."""
+        if not self.cpu:
+            return None
+        version = int(self.cpu[-1])
+        shared = memory.folder if memory is not None and memory.version == 2 == version else None
+        return cpus.CpuCgroup(version, self.cpu_parents, shared)
+
     def _run(self, argv, request, results_limit):
         limits, start, cpu = self.limits, time.monotonic(), _children_cpu()
         if self.root:
@@ -252,9 +261,7 @@ class Jail:
         cgroup = cgroups.MemoryCgroup(int(self.memory[-1]), self.cgroup_parent, limits.memory_mb << 20) \
             if self.memory else None
         try:
-            self.cpu_cgroup = cpu_cgroup = cpus.CpuCgroup(
-                int(self.cpu[-1]), self.cpu_parents, cgroup.folder if cgroup and cgroup.version == 2 == int(
-                    self.cpu[-1]) else None) if self.cpu else None
+            self.cpu_cgroup = cpu_cgroup = self._cpu_cgroup(cgroup)
         except BaseException:
             if cgroup is not None:
                 cgroup.remove()
@@ -293,11 +300,11 @@ class Jail:
             waited = cpu_cgroup.waited() if cpu_cgroup and status == "time" else 0.0
         finally:
             _kill(process, namespace if self.isolated else None)
+            used = cpu_cgroup.usage() if cpu_cgroup is not None else _children_cpu() - cpu
             if cgroup is not None:
                 kills, peak = cgroup.oom_kills(), cgroup.peak()
                 _remove_cgroup(cgroup)
             if cpu_cgroup is not None:
-                used = cpu_cgroup.usage()
                 _remove_cgroup(cpu_cgroup)
                 self.cpu_cgroup = None
             if work:
@@ -306,7 +313,7 @@ class Jail:
             status = "memory"
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
         return Finished(status, process.returncode, b"".join(chunks["results"]), output, time.monotonic() - start,
-                        used if cpu_cgroup else _children_cpu() - cpu, peak, waited)
+                        used, peak, waited)
 
 
 KEYCTL_JOIN_SESSION_KEYRING = 1
