@@ -30,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import jail as jails
+from .classrun import budget as budgets, pool as pools
 from .notebooks import (MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, reading_limit, trusted, exercise_name,
                         checked_name)
 from .reading import UnreadableNotebook, read_handin
@@ -38,6 +39,7 @@ CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (d
 CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
 SKIPPED_FOLDERS = (".ipynb_checkpoints", "__MACOSX")  # Jupyter's autosaves, macOS's zip leftovers
 GRADED, MISSING, UNREADABLE, NOT_A_LESSON = "graded", "missing", "unreadable", "not a lesson"
+STOPPED, NOT_RUN = "stopped", "not run"  # past its job's deadline; past its learner's budget for the lesson
 RANK = {GRADED: 3, "error": 2, UNREADABLE: 1}  # which of a learner's hand-ins of one lesson counts
 
 
@@ -216,13 +218,27 @@ def _skipped(name):
 
 
 def _digest(path):
-    """(sha256 of the plain file's bytes, its size), read in blocks."""
-    digest, size = hashlib.sha256(), 0
+    """(sha256 of the plain file's bytes, its size), read in blocks; for a file larger than a notebook can be
+    (by its size or by the space it takes on disk: see file_size), nothing is read and the digest is a mark
+    of that file alone, so that grade_all leaves it aside unread."""
     with open_plain(path) as file:
+        status = os.fstat(file.fileno())
+        size = file_size(status)
+        if size > MAX_NOTEBOOK_MB << 20:
+            return f"not read:{status.st_dev}:{status.st_ino}:{size}", size
+        digest, size = hashlib.sha256(), 0
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
             size += len(block)
+            if size > MAX_NOTEBOOK_MB << 20:  # it grew since it was looked at
+                return f"not read:{status.st_dev}:{status.st_ino}:{size}", size
     return digest.hexdigest(), size
+
+
+def file_size(status):
+    """The larger of a file's size and the space it takes on disk (a file may take more than its size: space
+    allocated past its end), from its os.stat_result."""
+    return max(status.st_size, getattr(status, "st_blocks", 0) * 512)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -345,22 +361,24 @@ def worker_jail(settings):
 
 
 def grade_job(job, settings):
-    """The result (plain data) of grading one hand-in. `job` = (content, file name, seed)."""
+    """The result (plain data) of grading one hand-in. `job` = (content, file name, seed[, what the learner's
+    hand-ins took so far, {lesson: seconds}])."""
     with _WORKER["lock"]:  # a process grades one hand-in at a time, whatever its number of threads
         try:
-            return grade_content(*job, settings)
+            return grade_content(*job[:3], settings, *job[3:])
         finally:
             if _WORKER.get("stopping"):
                 _exit_worker()
 
 
-def grade_content(content, file_name, seed, settings):
-    """Read the notebook from its bytes, match it to its lesson, grade that lesson's functions in the jail."""
+def grade_content(content, file_name, seed, settings, spent=None):
+    """Read the notebook from its bytes, match it to its lesson, grade that lesson's functions in the jail;
+    not when `spent` ({lesson: seconds} of the learner's hand-ins graded before) is past the lesson's budget."""
     with reading_limit():  # the reading of its cells, in this process: bounded for the whole hand-in
-        return _grade_content(content, file_name, seed, settings)
+        return _grade_content(content, file_name, seed, settings, spent)
 
 
-def _grade_content(content, file_name, seed, settings):
+def _grade_content(content, file_name, seed, settings, spent=None):
     from .grade import grade
     try:
         nb = read_handin(file_name, content)  # in a child process, within limits; kept for grade() below
@@ -371,6 +389,11 @@ def _grade_content(content, file_name, seed, settings):
         return result(UNREADABLE, lesson_by_name(file_name), why=f"not a notebook ({_short(error)})")
     if lesson is None:
         return result(NOT_A_LESSON, None, why="it holds no exercise of any lesson")
+    allowed = budgets.lesson_seconds(len(lessons()[lesson]), settings.limits["wall_seconds"])
+    if budgets.used(spent, lesson) >= allowed:
+        return result(NOT_RUN, lesson, why=f"the hand-ins of this lesson graded before it took "
+                                          f"{budgets.used(spent, lesson):.0f} s, all the time one hand-in of it "
+                                          f"may take ({allowed:.0f} s)")
     with tempfile.TemporaryDirectory(prefix="dnn_class_") as folder:
         path = Path(folder, f"{lesson}.ipynb")
         path.write_bytes(content)
@@ -426,22 +449,49 @@ def _exit_worker():
     os._exit(1)
 
 
-def run_local(jobs, settings, workers):
-    """Yield (key, result) as each job of {key: job} is graded, by `workers` processes on this machine."""
-    context = multiprocessing.get_context("fork")  # the workers start with the grader already imported
-    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(settings, os.getpid()))
+def run_local(jobs, settings, workers, owners=None, spent=None):
+    """Yield (key, result) as each job of {key: job} is graded, by `workers` processes on this machine, each job
+    under its deadline (job_seconds), two jobs of one owner (`owners`: {key: learner}) never at once, each
+    sent what its learner's hand-ins took so far (`spent`, a budget.Spent, kept up to date here)."""
+    owners, spent = owners or {}, spent if spent is not None else budgets.Spent()
+    running = pools.run(jobs, functools.partial(grade_job, settings=settings), workers,
+                        deadline=lambda key: job_seconds(settings), owner=lambda key: owners.get(key, key),
+                        prepare=lambda key, job: (*job[:3], spent.of(owners.get(key, key))),
+                        initializer=_start_worker, initargs=(settings, os.getpid()), after_stop=lambda: _sweep_cgroups(settings))
     try:
-        futures = {pool.submit(grade_job, job, settings): key for key, job in jobs.items()}
-        for future in as_completed(futures):
-            yield futures[future], _outcome(future)
-    except BaseException:
-        workers = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers:
-            process.terminate()  # SIGTERM: the worker kills its jail (and bwrap dies with its parent anyway)
-        raise
+        for key, outcome, seconds in running:
+            done = _answer(outcome, seconds, settings)
+            spent.add(owners.get(key, key), done["lesson"] if done["status"] != STOPPED else budgets.EVERY_LESSON,
+                      done.get("seconds"))
+            yield key, done
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        running.close()  # the workers are stopped (SIGTERM: each kills its jail; bwrap dies with its parent)
+
+
+def job_seconds(settings):
+    """How long one job may take before its worker is stopped (budget.job_seconds, for this run's settings)."""
+    most = max((len(names) for names in lessons().values()), default=1)
+    full = settings.timeout + 30 if settings.full else 0
+    return budgets.job_seconds(most, settings.limits["wall_seconds"], full)
+
+
+def _answer(outcome, seconds, settings):
+    """A pool's outcome as a result, with the seconds it took (the learner's budget counts them)."""
+    if isinstance(outcome, pools.Stopped):
+        why = (f"grading it took more than {job_seconds(settings):.0f} s, the most one hand-in may take, so it was "
+               f"stopped" if outcome.why == "deadline" else "the process grading it ended without an answer")
+        done = result(STOPPED, None, why=why)
+    elif outcome[0] == "error":
+        done = result("error", None, why=f"not graded: the grader failed ({outcome[1]})")
+    else:
+        done = _checked(outcome[1])
+    return dict(done, seconds=round(seconds, 3))
+
+
+def _sweep_cgroups(settings):
+    """After a worker was stopped: what its jail left in the cgroups is removed (a new Jail sweeps what the
+    jails of processes that ended left, killing what is still in them)."""
+    jails.Jail(settings.limits_object(), settings.isolated)
 
 
 def check_scheduler(address):
@@ -452,9 +502,12 @@ def check_scheduler(address):
     return address
 
 
-def run_dask(jobs, settings, scheduler):
-    """Yield (key, result) as each job is graded on the Dask cluster whose scheduler is at `scheduler`."""
+def run_dask(jobs, settings, scheduler, owners=None, spent=None):
+    """Yield (key, result) as each job is graded on the Dask cluster whose scheduler is at `scheduler`: one task
+    per learner (`owners`: {key: learner}), which grades that learner's hand-ins one at a time, in order, each
+    under its deadline (grade_learner), from what its hand-ins graded before took (`spent`)."""
     from distributed import Client, as_completed as completed
+    owners, spent = owners or {}, spent if spent is not None else budgets.Spent()
     connect_seconds = CONNECT_SECONDS
     try:
         client = Client(check_scheduler(scheduler), timeout=f"{connect_seconds}s")
@@ -464,16 +517,55 @@ def run_dask(jobs, settings, scheduler):
                          f"(`dask worker {scheduler} --nthreads 1`)") from None
     try:
         client.wait_for_workers(1, timeout=60)
-        keys = list(jobs)
-        futures = client.map(grade_job, [jobs[key] for key in keys], settings=settings, pure=False)
-        index = {future.key: key for future, key in zip(futures, keys)}
+        mine = {}
+        for key in jobs:
+            mine.setdefault(owners.get(key, key), {})[key] = jobs[key]
+        futures = {client.submit(grade_learner, learner_jobs, settings, spent.of(owner), pure=False): owner
+                   for owner, learner_jobs in mine.items()}
         for future in completed(futures):
-            yield index[future.key], _outcome(future)
+            try:
+                done = future.result()
+            except Exception as error:
+                done = [(key, result("error", None, why=f"not graded: the grader failed ({_short(error)})"))
+                        for key in mine[futures[future]]]
+            for key, outcome in done:
+                yield key, _checked(outcome)
     except TimeoutError:
         raise ClassError(f"--scheduler: the scheduler at {scheduler} has no worker after 60 s; expected workers "
                          f"started with `dask worker {scheduler} --nthreads 1`") from None
     finally:
         client.close()
+
+
+def grade_learner(jobs, settings, spent):
+    """(On a Dask worker) [(key, result)] of one learner's jobs ({key: job}), graded one at a time, in order, by a
+    process of its own started afresh (a job past its deadline is stopped with it), each job sent what the
+    learner's hand-ins took so far."""
+    owners = {key: "learner" for key in jobs}
+    tally = budgets.Spent()
+    for lesson, seconds in spent.items():
+        tally.add("learner", lesson, seconds)
+    running = pools.run(jobs, functools.partial(grade_job, settings=settings), 1,
+                        deadline=lambda key: job_seconds(settings), owner=owners.get,
+                        prepare=lambda key, job: (*job[:3], tally.of("learner")),
+                        initializer=_start_worker, initargs=(settings, os.getpid()),
+                        context="command", after_stop=lambda: _sweep_cgroups(settings))
+    done = []
+    for key, outcome, seconds in running:
+        answer = _answer(outcome, seconds, settings)
+        tally.add("learner", answer["lesson"] if answer["status"] != STOPPED else budgets.EVERY_LESSON,
+                  answer.get("seconds"))
+        done.append((key, answer))
+    return done
+
+
+def _checked(done):
+    """A worker's result, or an uncached "error" result when it is not one of this grader's version."""
+    if not isinstance(done, dict) or done.get("version") != grader_version():
+        seen = done.get("version") if isinstance(done, dict) else type(done).__name__
+        return result("error", None, why=f"not graded: a worker runs another version of the grader ({seen}); "
+                                         f"expected {grader_version()} (update the project on every worker)")
+    return done
 
 
 def _outcome(future):
@@ -482,49 +574,71 @@ def _outcome(future):
         done = future.result()
     except Exception as error:
         return result("error", None, why=f"not graded: the grader failed ({_short(error)})")
-    if not isinstance(done, dict) or done.get("version") != grader_version():
-        seen = done.get("version") if isinstance(done, dict) else type(done).__name__
-        return result("error", None, why=f"not graded: a worker runs another version of the grader ({seen}); "
-                                         f"expected {grader_version()} (update the project on every worker)")
-    return done
+    return _checked(done)
 
 
 def grade_all(handins, settings, cache, workers=None, scheduler=None, progress=None):
-    """{key: result} for every hand-in: from the cache, or graded now (and cached at once). `progress`: called
-    with the number of jobs to grade, then returns a callable ticked once per job done."""
+    """{key: result} for every hand-in: from the cache, or graded now (and cached at once). Hand-ins of the same
+    content that the same lesson's name (or none) points to are graded once; a learner's hand-ins are graded
+    one at a time, newest first, under the learner's budget per lesson (classrun/budget.py). `progress`:
+    called with the number of jobs to grade, then returns a callable ticked once per job done."""
     keys = {handin: cache.key(handin, settings) for handin in handins}
-    results, jobs = {}, {}
-    for handin, key in keys.items():
+    results, jobs, owners, first, twins, spent = {}, {}, {}, {}, {}, budgets.Spent()
+    for handin in sorted(handins, key=_newest_first):
+        key = keys[handin]
         cached = cache.get(key)
         if handin.size > MAX_NOTEBOOK_MB << 20:
-            results[key] = result(UNREADABLE, lesson_by_name(handin.relative), why=f"larger than {MAX_NOTEBOOK_MB} "
-                                  f"MB, too large for a notebook: not read")
+            results[key] = result(UNREADABLE, lesson_by_name(handin.relative), why=f"{handin.size / 2 ** 20:.0f} MB "
+                                  f"(its size or the space it takes on disk), larger than {MAX_NOTEBOOK_MB} MB, too "
+                                  f"large for a notebook: not read")
         elif cached is not None:
             results[key] = cached
-        elif key not in jobs:
+            spent.add(handin.student, cached.get("lesson"), cached.get("seconds"))
+        elif key not in jobs and key not in twins:
+            twin = first.setdefault((handin.digest, lesson_by_name(Path(handin.relative).name)), key)
+            if twin != key:  # the same content, matched to the same lesson: its result is the twin's
+                twins[key] = twin
+                continue
             try:
-                jobs[key] = _job(handin, cache)
+                jobs[key], owners[key] = _job(handin, cache), handin.student
             except OSError as error:  # changed since it was found: a link or a special file now
                 results[key] = result(UNREADABLE, lesson_by_name(handin.relative), why=f"not read ({error})")
     tick = progress(len(jobs), len(results)) if progress else (lambda: None)
-    running = run_dask(jobs, settings, scheduler) if scheduler else run_local(jobs, settings, workers or 1)
+    running = (run_dask(jobs, settings, scheduler, owners, spent) if scheduler else
+               run_local(jobs, settings, workers or 1, owners, spent))
     try:
         for key, done in running if jobs else ():
             if done["status"] == "error":  # not cached: tried again next time; its lesson by its file's name
                 done = result("error", done["lesson"] or lesson_by_name(jobs[key][1]), why=done["why"])
-            else:
+            elif done["status"] != NOT_RUN:  # a hand-in not run for its learner's budget: run when it allows
                 cache.put(key, done)
             results[key] = done
+            for other in [other for other, twin in twins.items() if twin == key and done["status"] not in (
+                    "error", NOT_RUN)]:
+                cache.put(other, done)
             tick()
     finally:
         running.close()  # cut short (Ctrl-C): the workers are stopped, what they graded is in the cache
+    for other, twin in twins.items():
+        results[other] = results[twin]
     return {handin: results[key] for handin, key in keys.items()}, len(jobs)
+
+
+def _newest_first(handin):
+    """The order of a class's hand-ins: by learner, each learner's newest first (the one most likely to count
+    when the learner's budget for a lesson runs out), then by name."""
+    try:
+        when = handin.submitted if handin.submitted is not None else os.lstat(handin.path).st_mtime
+    except OSError:
+        when = 0
+    return handin.student, -when, handin.relative
 
 
 def _job(handin, cache):
     """(content, file name, seed) of a hand-in."""
     with open_plain(handin.path) as file:
-        return file.read(), Path(handin.relative).name, cache.handin_seed(handin)
+        content = file.read((MAX_NOTEBOOK_MB << 20) + 1)  # it may have grown since it was hashed
+    return content, Path(handin.relative).name, cache.handin_seed(handin)
 
 
 def default_workers():
