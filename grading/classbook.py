@@ -389,7 +389,7 @@ def _grade_content(content, file_name, seed, settings, spent=None):
         return result(UNREADABLE, lesson_by_name(file_name), why=f"not a notebook ({_short(error)})")
     if lesson is None:
         return result(NOT_A_LESSON, None, why="it holds no exercise of any lesson")
-    allowed = budgets.lesson_seconds(len(lessons()[lesson]), settings.limits["wall_seconds"])
+    allowed = budgets.lesson_seconds(len(lessons()[lesson]), settings.limits)
     if budgets.used(spent, lesson) >= allowed:
         return result(NOT_RUN, lesson, why=f"the hand-ins of this lesson graded before it took "
                                           f"{budgets.used(spent, lesson):.0f} s, all the time one hand-in of it "
@@ -472,7 +472,7 @@ def job_seconds(settings):
     """How long one job may take before its worker is stopped (budget.job_seconds, for this run's settings)."""
     most = max((len(names) for names in lessons().values()), default=1)
     full = settings.timeout + 30 if settings.full else 0
-    return budgets.job_seconds(most, settings.limits["wall_seconds"], full)
+    return budgets.job_seconds(most, settings.limits, full)
 
 
 def _answer(outcome, seconds, settings):
@@ -608,14 +608,13 @@ def grade_all(handins, settings, cache, workers=None, scheduler=None, progress=N
                run_local(jobs, settings, workers or 1, owners, spent))
     try:
         for key, done in running if jobs else ():
-            if done["status"] == "error":  # not cached: tried again next time; its lesson by its file's name
-                done = result("error", done["lesson"] or lesson_by_name(jobs[key][1]), why=done["why"])
-            elif done["status"] != NOT_RUN:  # a hand-in not run for its learner's budget: run when it allows
-                cache.put(key, done)
+            if done["status"] in ("error", STOPPED) and not done["lesson"]:  # its lesson by its file's name
+                named = lesson_by_name(jobs[key][1])
+                done = dict(done, lesson=named, total=len(lessons().get(named, ())))
             results[key] = done
-            for other in [other for other, twin in twins.items() if twin == key and done["status"] not in (
-                    "error", NOT_RUN)]:
-                cache.put(other, done)
+            if done["status"] not in ("error", NOT_RUN):  # those are tried again next time (the budget allowing)
+                for each in [key] + [other for other, twin in twins.items() if twin == key]:
+                    cache.put(each, done)
             tick()
     finally:
         running.close()  # cut short (Ctrl-C): the workers are stopped, what they graded is in the cache
