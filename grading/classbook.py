@@ -457,7 +457,8 @@ def run_local(jobs, settings, workers, owners=None, spent=None):
     running = pools.run(jobs, functools.partial(grade_job, settings=settings), workers,
                         deadline=lambda key: job_seconds(settings), owner=lambda key: owners.get(key, key),
                         prepare=lambda key, job: (*job[:3], spent.of(owners.get(key, key))),
-                        initializer=_start_worker, initargs=(settings, os.getpid()), after_stop=lambda: _sweep_cgroups(settings))
+                        initializer=_start_worker, initargs=(settings, os.getpid()),
+                        after_stop=lambda: _sweep_cgroups(settings))
     try:
         for key, outcome, seconds in running:
             done = _answer(outcome, seconds, settings)
