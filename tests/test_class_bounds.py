@@ -23,7 +23,7 @@ import pytest
 from grading import classbook, gradebook, reading
 from grading import cgroup as cgroups
 from grading import jail as jails
-from grading.classrun import budget
+from grading.classrun import budget, running
 from grading.jail import Limits
 from test_classbook import LESSON_01, LESSON_02, handed_in
 
@@ -107,7 +107,7 @@ def test_a_worker_stuck_forever_is_stopped_at_the_deadline_and_the_run_goes_on(t
         while True:
             time.sleep(1)
     monkeypatch.setattr(classbook, "grade_content", stuck)
-    monkeypatch.setattr(classbook, "job_seconds", lambda limits: 15)  # a right hand-in: 2 to 5 s
+    monkeypatch.setattr(running, "job_seconds", lambda limits: 15)  # a right hand-in: 2 to 5 s
     handins = tmp_path / "handins"
     handed_in(handins / "ann" / "stuck.ipynb", LESSON_02)
     handed_in(handins / "bob" / "01_initialization.ipynb", LESSON_01)
@@ -131,7 +131,7 @@ def test_a_worker_stuck_forever_is_stopped_at_the_deadline_and_the_run_goes_on(t
 
 def test_a_stopped_hand_in_says_so_in_the_gradebook_and_its_feedback(tmp_path, monkeypatch):
     monkeypatch.setattr(classbook, "grade_content", lambda *args: time.sleep(600))
-    monkeypatch.setattr(classbook, "job_seconds", lambda limits: 2)
+    monkeypatch.setattr(running, "job_seconds", lambda limits: 2)
     handed_in(tmp_path / "handins" / "ann" / "02_forward_propagation.ipynb", LESSON_02)
     rows, _ = grade(tmp_path / "handins", tmp_path / "grades", settings(5), workers=1)
     assert [(e.lesson, e.score, e.status) for e in rows if e.status != "missing"] == [
