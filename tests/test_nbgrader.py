@@ -181,3 +181,14 @@ def test_grade_class_reads_nbgraders_submitted_folder_and_agrees(course, tmp_pat
         ("01_initialization", 3, 3, "graded"), ("02_forward_propagation", 5, 6, "graded"),
         ("03_backward_propagation", 0, 6, "missing")]
     assert f"alice,02_forward_propagation,{MISTAKE[0]},0," in (tmp_path / "grades" / "functions.csv").read_text()
+
+
+def test_autograde_without_a_jail_fails_and_says_why(tmp_path, monkeypatch):
+    """Where no jail can be made, autograde's step raises (nbgrader reports the notebook as failed) rather than
+    run the notebook in a kernel."""
+    from grading.autograde.jailed import JailedChecks
+    from grading.jail import JailUnavailable
+    nb = nbformat.read(PROJECT / "notebooks" / "01_initialization.ipynb", as_version=4)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap to be found
+    with pytest.raises(JailUnavailable, match="bubblewrap"):
+        JailedChecks().preprocess(nb, {"nbgrader": {"notebook": "01_initialization"}})
