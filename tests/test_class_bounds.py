@@ -58,6 +58,13 @@ def processes_with(marker):
     return found
 
 
+def parent_of(pid):
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Sizes
 
@@ -206,3 +213,22 @@ def test_two_hand_ins_of_one_learner_never_run_at_the_same_time(tmp_path, monkey
     for who, found in spans.items():  # a learner's own runs: one at a time
         assert not any(overlap(one, other) for i, one in enumerate(found) for other in found[i + 1:]), who
     assert any(overlap(one, other) for one in spans["ann"] for other in spans["bob"])  # two workers at work
+
+
+def test_on_a_dask_worker_a_learners_hand_ins_are_graded_one_after_another_under_the_budget(tmp_path):
+    """What a Dask worker runs for one learner (running.grade_learner): the learner's hand-ins, in order, by one
+    process it starts and stops, under the learner's budget: four looping copies, one run."""
+    jobs = {}
+    for copy in range(4):
+        path = handed_in(tmp_path / f"lab1_v{copy}.ipynb", LESSON_01,
+                         **{name: LOOP.format(name=name, copy=copy) for name in INITIALIZATION})
+        jobs[f"copy {copy}"] = (path.read_bytes(), path.name, 5)
+    limits = settings(1)
+    done = running.grade_learner(jobs, limits, {})
+    assert [(key, result["status"]) for key, result in done] == [
+        ("copy 0", "graded"), ("copy 1", "not run"), ("copy 2", "not run"), ("copy 3", "not run")]
+    assert done[0][1]["seconds"] >= budget.lesson_seconds(len(INITIALIZATION), limits.limits)
+    # what the learner's hand-ins took before (cached results) counts: none run then
+    again = running.grade_learner(jobs, limits, {"01_initialization": done[0][1]["seconds"]})
+    assert [result["status"] for _, result in again] == ["not run"] * 4
+    assert [pid for pid in processes_with("grading.classrun.pool") if parent_of(pid) == os.getpid()] == []
