@@ -147,6 +147,23 @@ def test_a_stopped_hand_in_says_so_in_the_gradebook_and_its_feedback(tmp_path, m
         in (tmp_path / "grades" / "feedback" / "ann" / "02_forward_propagation.md").read_text()
 
 
+def test_a_worker_that_dies_is_replaced_and_its_hand_in_tried_again_next_time(tmp_path, monkeypatch):
+    graded = classbook.grade_content
+
+    def dies(content, file_name, seed, limits, spent=None):
+        if file_name == "lab2.ipynb":
+            os._exit(1)
+        return graded(content, file_name, seed, limits, spent)
+    monkeypatch.setattr(classbook, "grade_content", dies)
+    handed_in(tmp_path / "handins" / "ann" / "lab2.ipynb", LESSON_02)
+    handed_in(tmp_path / "handins" / "ann" / "lab1.ipynb", LESSON_01)
+    rows, _ = grade(tmp_path / "handins", tmp_path / "grades", settings(5), workers=1)
+    assert [(e.lesson, e.score, e.status) for e in rows if e.status != "missing"] == [
+        ("01_initialization", 3, "graded"),
+        ("02_forward_propagation", 0, "not graded: the process grading it ended without an answer")]
+    assert len(list((tmp_path / "grades" / ".cache").glob("*.json"))) == 1  # lab1's only: lab2 is tried again
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Copies of a slow notebook
 

@@ -44,10 +44,11 @@ def job_seconds(settings):
 
 def _answer(outcome, seconds, settings):
     """A pool's outcome as a result, with the seconds it took (the learner's budget counts them)."""
-    if isinstance(outcome, pools.Stopped):
-        why = (f"grading it took more than {job_seconds(settings):.0f} s, the most one hand-in may take, so it was "
-               f"stopped" if outcome.why == "deadline" else "the process grading it ended without an answer")
-        done = result(STOPPED, None, why=why)
+    if isinstance(outcome, pools.Stopped) and outcome.why == "deadline":  # kept: it would take as long again
+        done = result(STOPPED, None, why=f"grading it took more than {job_seconds(settings):.0f} s, the most one "
+                                         f"hand-in may take, so it was stopped")
+    elif isinstance(outcome, pools.Stopped):  # the worker died: tried again next time, as a grader's failure
+        done = result("error", None, why="not graded: the process grading it ended without an answer")
     elif outcome[0] == "error":
         done = result("error", None, why=f"not graded: the grader failed ({outcome[1]})")
     else:
