@@ -192,12 +192,15 @@ def _close(pool):
 
 
 def _dispatch(pool, waiting, jobs, owner, prepare, deadline):
-    """Give each free worker the first waiting job whose owner has none running."""
+    """Give each free worker the next job of the owner with the most jobs waiting, of those with none running
+    (so that the last jobs of a run are not one owner's, run one at a time while the other workers wait)."""
     running = {worker.job[1] for worker in pool if worker.job}
     for worker in pool:
         if worker.job or isinstance(worker, _Gone):
             continue
-        chosen = next((key for key in waiting if owner(key) not in running), None)
+        left = collections.Counter(owner(key) for key in waiting)
+        free = [key for key in waiting if owner(key) not in running]
+        chosen = max(free, key=lambda key: left[owner(key)], default=None)  # the first of the longest queue
         if chosen is None:
             return
         waiting.remove(chosen)
