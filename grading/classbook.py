@@ -5,7 +5,8 @@
 DIR holds one folder per learner (its name is the learner's id) with that learner's notebooks anywhere inside
 it. Each hand-in is matched to its lesson by the exercises it holds, not by its file name, and graded as
 `python -m grading grade` grades one notebook (grade.py), in a jail, by worker processes that each keep one
-jail (jail.py: one per process) and hand back plain data only. The results are kept in OUT/.cache, one file
+jail (jail.py: one per process) and hand back plain data only; classrun/running.py gives them the hand-ins
+(each under a deadline, one learner's at a time, under the learner's budget per lesson). The results are kept in OUT/.cache, one file
 per hand-in, keyed by the hand-in's content, the grader's version and the grading options: a second run
 grades only what changed, and a run cut short loses nothing already graded. gradebook.py writes the files.
 """
@@ -26,10 +27,10 @@ import stat
 import sys
 import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import jail as jails
+from .classrun import budget as budgets
 from .notebooks import (MAX_NOTEBOOK_MB, NOTEBOOKS, PROJECT, read_notebook, reading_limit, trusted, exercise_name,
                         checked_name)
 from .reading import UnreadableNotebook, read_handin
@@ -38,6 +39,7 @@ CLASS_WALL, CLASS_CPU = 10, 10  # seconds per function when a class is graded (d
 CONNECT_SECONDS = 10            # how long a Dask scheduler has to answer
 SKIPPED_FOLDERS = (".ipynb_checkpoints", "__MACOSX")  # Jupyter's autosaves, macOS's zip leftovers
 GRADED, MISSING, UNREADABLE, NOT_A_LESSON = "graded", "missing", "unreadable", "not a lesson"
+STOPPED, NOT_RUN = "stopped", "not run"  # past its job's deadline; past its learner's budget for the lesson
 RANK = {GRADED: 3, "error": 2, UNREADABLE: 1}  # which of a learner's hand-ins of one lesson counts
 
 
@@ -216,13 +218,27 @@ def _skipped(name):
 
 
 def _digest(path):
-    """(sha256 of the plain file's bytes, its size), read in blocks."""
-    digest, size = hashlib.sha256(), 0
+    """(sha256 of the plain file's bytes, its size), read in blocks; for a file larger than a notebook can be
+    (by its size or by the space it takes on disk: see file_size), nothing is read and the digest is a mark
+    of that file alone, so that grade_all leaves it aside unread."""
     with open_plain(path) as file:
+        status = os.fstat(file.fileno())
+        size = file_size(status)
+        if size > MAX_NOTEBOOK_MB << 20:
+            return f"not read:{status.st_dev}:{status.st_ino}:{size}", size
+        digest, size = hashlib.sha256(), 0
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
             size += len(block)
+            if size > MAX_NOTEBOOK_MB << 20:  # it grew since it was looked at
+                return f"not read:{status.st_dev}:{status.st_ino}:{size}", size
     return digest.hexdigest(), size
+
+
+def file_size(status):
+    """The larger of a file's size and the space it takes on disk (a file may take more than its size: space
+    allocated past its end), from its os.stat_result."""
+    return max(status.st_size, getattr(status, "st_blocks", 0) * 512)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -239,7 +255,7 @@ VERDICT_FILES = ("testCases.py", "dnn_utils.py", "companion/__init__.py", "compa
 def verdict_files(project=PROJECT):
     """The files whose content goes into the grader's version: the grading package, VERDICT_FILES, the lessons."""
     project = Path(project)
-    files = sorted(Path(project, "grading").glob("*.py"))
+    files = sorted(Path(project, "grading").rglob("*.py"))  # with its sub-packages
     files += sorted(Path(project, "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for pattern in VERDICT_FILES:
         files += sorted(project.glob(pattern))
@@ -345,22 +361,24 @@ def worker_jail(settings):
 
 
 def grade_job(job, settings):
-    """The result (plain data) of grading one hand-in. `job` = (content, file name, seed)."""
+    """The result (plain data) of grading one hand-in. `job` = (content, file name, seed[, what the learner's
+    hand-ins took so far, {lesson: seconds}])."""
     with _WORKER["lock"]:  # a process grades one hand-in at a time, whatever its number of threads
         try:
-            return grade_content(*job, settings)
+            return grade_content(*job[:3], settings, *job[3:])
         finally:
             if _WORKER.get("stopping"):
                 _exit_worker()
 
 
-def grade_content(content, file_name, seed, settings):
-    """Read the notebook from its bytes, match it to its lesson, grade that lesson's functions in the jail."""
+def grade_content(content, file_name, seed, settings, spent=None):
+    """Read the notebook from its bytes, match it to its lesson, grade that lesson's functions in the jail;
+    not when `spent` ({lesson: seconds} of the learner's hand-ins graded before) is past the lesson's budget."""
     with reading_limit():  # the reading of its cells, in this process: bounded for the whole hand-in
-        return _grade_content(content, file_name, seed, settings)
+        return _grade_content(content, file_name, seed, settings, spent)
 
 
-def _grade_content(content, file_name, seed, settings):
+def _grade_content(content, file_name, seed, settings, spent=None):
     from .grade import grade
     try:
         nb = read_handin(file_name, content)  # in a child process, within limits; kept for grade() below
@@ -371,6 +389,11 @@ def _grade_content(content, file_name, seed, settings):
         return result(UNREADABLE, lesson_by_name(file_name), why=f"not a notebook ({_short(error)})")
     if lesson is None:
         return result(NOT_A_LESSON, None, why="it holds no exercise of any lesson")
+    allowed = budgets.lesson_seconds(len(lessons()[lesson]), settings.limits)
+    if budgets.used(spent, lesson) >= allowed:
+        return result(NOT_RUN, lesson, why=f"the hand-ins of this lesson graded before it took "
+                                          f"{budgets.used(spent, lesson):.0f} s, all the time one hand-in of it "
+                                          f"may take ({allowed:.0f} s)")
     with tempfile.TemporaryDirectory(prefix="dnn_class_") as folder:
         path = Path(folder, f"{lesson}.ipynb")
         path.write_bytes(content)
@@ -392,9 +415,10 @@ def _short(error):
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Running many: a pool of processes on this machine, or a Dask cluster
+# A worker's life (the pool of processes that run the workers, on this machine or on a Dask cluster, and
+# what a run does with their results: classrun/running.py)
 
-def _start_worker(settings, parent):
+def start_worker(settings, parent):
     """A pool worker: Ctrl-C is for the parent; SIGTERM (the parent stopping it, or the parent's death) kills
     the jail and exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -424,107 +448,6 @@ def _stop_worker(signum, frame):
 def _exit_worker():
     """Exit at once: a jail leaves nothing between runs, and the one running is killed with its namespace."""
     os._exit(1)
-
-
-def run_local(jobs, settings, workers):
-    """Yield (key, result) as each job of {key: job} is graded, by `workers` processes on this machine."""
-    context = multiprocessing.get_context("fork")  # the workers start with the grader already imported
-    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(settings, os.getpid()))
-    try:
-        futures = {pool.submit(grade_job, job, settings): key for key, job in jobs.items()}
-        for future in as_completed(futures):
-            yield futures[future], _outcome(future)
-    except BaseException:
-        workers = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers:
-            process.terminate()  # SIGTERM: the worker kills its jail (and bwrap dies with its parent anyway)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def check_scheduler(address):
-    """The scheduler's address, or ClassError when it is not of the form tcp://host:port."""
-    if not re.fullmatch(r"(tcp|tls)://[^\s:/]+:\d{1,5}", address or ""):
-        raise ClassError(f"--scheduler: got {address!r}; expected a Dask scheduler's address, tcp://host:port "
-                         f"(e.g. tcp://10.0.0.5:8786)")
-    return address
-
-
-def run_dask(jobs, settings, scheduler):
-    """Yield (key, result) as each job is graded on the Dask cluster whose scheduler is at `scheduler`."""
-    from distributed import Client, as_completed as completed
-    connect_seconds = CONNECT_SECONDS
-    try:
-        client = Client(check_scheduler(scheduler), timeout=f"{connect_seconds}s")
-    except (OSError, TimeoutError) as error:
-        raise ClassError(f"--scheduler: no Dask scheduler answered at {scheduler} within {connect_seconds} s "
-                         f"({_short(error)}); expected a running scheduler (`dask scheduler`) with workers "
-                         f"(`dask worker {scheduler} --nthreads 1`)") from None
-    try:
-        client.wait_for_workers(1, timeout=60)
-        keys = list(jobs)
-        futures = client.map(grade_job, [jobs[key] for key in keys], settings=settings, pure=False)
-        index = {future.key: key for future, key in zip(futures, keys)}
-        for future in completed(futures):
-            yield index[future.key], _outcome(future)
-    except TimeoutError:
-        raise ClassError(f"--scheduler: the scheduler at {scheduler} has no worker after 60 s; expected workers "
-                         f"started with `dask worker {scheduler} --nthreads 1`") from None
-    finally:
-        client.close()
-
-
-def _outcome(future):
-    """A finished job's result; a grader's failure (not the learner's) becomes an uncached "error" result."""
-    try:
-        done = future.result()
-    except Exception as error:
-        return result("error", None, why=f"not graded: the grader failed ({_short(error)})")
-    if not isinstance(done, dict) or done.get("version") != grader_version():
-        seen = done.get("version") if isinstance(done, dict) else type(done).__name__
-        return result("error", None, why=f"not graded: a worker runs another version of the grader ({seen}); "
-                                         f"expected {grader_version()} (update the project on every worker)")
-    return done
-
-
-def grade_all(handins, settings, cache, workers=None, scheduler=None, progress=None):
-    """{key: result} for every hand-in: from the cache, or graded now (and cached at once). `progress`: called
-    with the number of jobs to grade, then returns a callable ticked once per job done."""
-    keys = {handin: cache.key(handin, settings) for handin in handins}
-    results, jobs = {}, {}
-    for handin, key in keys.items():
-        cached = cache.get(key)
-        if handin.size > MAX_NOTEBOOK_MB << 20:
-            results[key] = result(UNREADABLE, lesson_by_name(handin.relative), why=f"larger than {MAX_NOTEBOOK_MB} "
-                                  f"MB, too large for a notebook: not read")
-        elif cached is not None:
-            results[key] = cached
-        elif key not in jobs:
-            try:
-                jobs[key] = _job(handin, cache)
-            except OSError as error:  # changed since it was found: a link or a special file now
-                results[key] = result(UNREADABLE, lesson_by_name(handin.relative), why=f"not read ({error})")
-    tick = progress(len(jobs), len(results)) if progress else (lambda: None)
-    running = run_dask(jobs, settings, scheduler) if scheduler else run_local(jobs, settings, workers or 1)
-    try:
-        for key, done in running if jobs else ():
-            if done["status"] == "error":  # not cached: tried again next time; its lesson by its file's name
-                done = result("error", done["lesson"] or lesson_by_name(jobs[key][1]), why=done["why"])
-            else:
-                cache.put(key, done)
-            results[key] = done
-            tick()
-    finally:
-        running.close()  # cut short (Ctrl-C): the workers are stopped, what they graded is in the cache
-    return {handin: results[key] for handin, key in keys.items()}, len(jobs)
-
-
-def _job(handin, cache):
-    """(content, file name, seed) of a hand-in."""
-    with open_plain(handin.path) as file:
-        return file.read(), Path(handin.relative).name, cache.handin_seed(handin)
 
 
 def default_workers():

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import classbook, feedback, figures, summary
 from .classbook import GRADED, MISSING, csv_text, lessons, write_atomic
+from .classrun import running
 from .grade import make_jail
 from .summary import counted
 from .untrusted import PATH, clean
@@ -142,7 +143,7 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     roster = lms.read_roster(roster) if roster else None
     adjusted = adjustments.load(out)
     if scheduler:
-        classbook.check_scheduler(scheduler)
+        running.check_scheduler(scheduler)
     else:
         make_jail(settings.limits_object(), settings.isolated).close()  # JailUnavailable here, not in each worker
     start = time.monotonic()
@@ -156,7 +157,7 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     cache = classbook.Cache(out, seed)
     echo(f"{counted(len(handins), 'notebook')} in the folders of {counted(len(learners), 'learner')}"
          f" in {folder}")
-    results, graded_now = classbook.grade_all(handins, settings, cache, workers, scheduler, progress)
+    results, graded_now = running.grade_all(handins, settings, cache, workers, scheduler, progress)
     rows, unmatched = entries(list(learners), results, term.chooser(course))
     unused = adjustments.apply_functions(rows, adjusted)
     if course:

@@ -5,6 +5,7 @@ process a bounded amount of time and memory. The project's own notebooks are tru
 them in this process, whole.
 """
 import hashlib
+import os
 from pathlib import Path
 
 from .notebooks import BOUNDED_OUTPUT_MB, MAX_NOTEBOOK_MB, bounded
@@ -33,10 +34,12 @@ def read_handin(path, content=None):
     process under READ_NOTEBOOK_SECONDS and READ_NOTEBOOK_MB; UnreadableNotebook when it cannot be."""
     import nbformat  # imported here, not in each child
     if content is None:
-        size = Path(path).stat().st_size
-        if size > MAX_NOTEBOOK_MB << 20:
-            raise UnreadableNotebook(path, _too_large(size))
-        content = Path(path).read_bytes()
+        with open(path, "rb") as file:
+            status = os.fstat(file.fileno())  # its size, and the space it takes on disk, before it is read
+            size = max(status.st_size, status.st_blocks * 512)
+            if size > MAX_NOTEBOOK_MB << 20:
+                raise UnreadableNotebook(path, _too_large(size))
+            content = file.read((MAX_NOTEBOOK_MB << 20) + 1)
     if len(content) > MAX_NOTEBOOK_MB << 20:
         raise UnreadableNotebook(path, _too_large(len(content)))
     digest = hashlib.sha256(content).hexdigest()

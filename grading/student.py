@@ -6,6 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from .autograde import NBGRADER_AUTOGRADE
 from .notebooks import (NOTEBOOKS, PROJECT, DATA_FILES, ALLOWED_ERRORS_TAG, read_notebook, strip_solutions,
                         cells_needing_exercises, package_files, exercise_name, checked_name,
                         library_imports)
@@ -331,10 +332,20 @@ Next to the notebooks are the student edition's modules and data (as `python -m 
 them): nbgrader releases every file of the folder, so none holds a solution; the graded functions the later
 notebooks import from dnn_utils are the learner's own. Copy the folder source/{assignment} into your nbgrader
 course's source/ folder, then run `nbgrader generate_assignment {assignment}`. nbgrader leaves out of what it
-copies any folder named feedback, companion/feedback/ (the checks) among them: put this line in your course's
-nbgrader_config.py (written here when there was none):
+copies any folder named feedback, companion/feedback/ (the checks) among them.
+
+`nbgrader autograde` must not run these notebooks as nbgrader does by default: it runs a notebook in one kernel
+and scores each check cell by its output, and the checks there can only use the fixed cases the learners have
+(a hand-in that returns each case's expected value scores full marks); nbgrader's hidden tests would put the
+code that draws and checks fresh cases into the learner's kernel, where the learner's code, run first, can
+read it or replace it. So autograde hands each submitted notebook to the jailed grader instead
+(grading.autograde: each graded function checked in a jail on fresh cases drawn then, as grade-class does; no
+kernel is started), and nbgrader saves the points, late penalties and feedback as usual. Run nbgrader from the
+project's environment (where `import grading` works) and put these lines in your course's nbgrader_config.py
+(written here when there was none):
 
     {ignore}
+    {autograde}
 """
 # nbgrader's default CourseDirectory.ignore, less "feedback" (the name of the package that holds the checks)
 NBGRADER_IGNORE = 'c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__"]'
@@ -377,8 +388,9 @@ def build_nbgrader(out=PROJECT / "build" / "nbgrader", assignment="dnn_step_by_s
         nbformat.write(nbgrader_notebook(read_notebook(path)), str(folder / path.name))
     config = Path(out) / "nbgrader_config.py"
     if not config.exists():
-        config.write_text(f"c = get_config()\n{NBGRADER_IGNORE}\n")
-    print(NBGRADER_HELP.format(out=folder, assignment=assignment, ignore=NBGRADER_IGNORE))
+        config.write_text(f"c = get_config()\n{NBGRADER_IGNORE}\n{NBGRADER_AUTOGRADE}\n")
+    print(NBGRADER_HELP.format(out=folder, assignment=assignment, ignore=NBGRADER_IGNORE,
+                               autograde=NBGRADER_AUTOGRADE))
     return folder
 
 

@@ -18,6 +18,7 @@ import pytest
 
 import grading
 from grading import classbook, feedback, gradebook
+from grading.classrun import running
 from grading.jail import Limits
 from mutants import MUTANTS, edited, library_source
 
@@ -368,7 +369,7 @@ def test_a_failure_of_the_grader_is_reported_in_the_row_and_tried_again(tmp_path
         """A finished job whose worker raised."""
         def result(self):
             raise RuntimeError("no room left")
-    monkeypatch.setattr(classbook, "run_local", lambda jobs, *args: ((key, classbook._outcome(Failed()))
+    monkeypatch.setattr(running, "run_local", lambda jobs, *args: ((key, running._outcome(Failed()))
                                                                      for key in jobs))
     rows, now, _ = run(tmp_path / "handins", tmp_path / "grades")
     assert [(e.lesson, e.status) for e in rows if e.lesson.startswith("02")] == [

@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 import grading
+import grading.autograde
 from grading import classbook, gradebook
 from grading.jail import Limits
 from mutants import MUTANTS, edited
@@ -55,7 +56,8 @@ def course(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "grading", "nbgrader", str(course)], check=True, capture_output=True)
     (course / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.course_id = 'dnn'\n"
                                                f"c.CourseDirectory.root = {str(course)!r}\n"
-                                               f"{grading.student.NBGRADER_IGNORE}\n")
+                                               f"{grading.student.NBGRADER_IGNORE}\n"
+                                               f"{grading.autograde.NBGRADER_AUTOGRADE}\n")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     release, source = course / "release" / ASSIGNMENT, course / "source" / ASSIGNMENT
     submitted = course / "submitted" / "alice" / ASSIGNMENT
@@ -68,8 +70,33 @@ def course(tmp_path_factory):
     cheat = course / "submitted" / "bob" / ASSIGNMENT
     shutil.copytree(release, cheat, ignore=shutil.ignore_patterns("0[2345]_*.ipynb"))
     nbformat.write(answered(release, source, "01_initialization", CALLS_THE_LIBRARY), cheat / "01_initialization.ipynb")
+    table = course / "submitted" / "dee" / ASSIGNMENT
+    shutil.copytree(release, table, ignore=shutil.ignore_patterns("0[345]_*.ipynb"))
+    for name in ("01_initialization", "02_forward_propagation"):
+        nb = answered(release, source, name, {function: LOOK_UP.format(name=function)
+                                              for function in classbook.lessons()[name]})
+        nb.cells.insert(1, nbformat.v4.new_code_cell(f"open({str(course / 'ran_in_a_kernel')!r}, 'w').close()"))
+        nbformat.write(nb, table / f"{name}.ipynb")
     nbgrader(course, "autograde", ASSIGNMENT, "--create", "--force")
     return course
+
+
+# dee's notebooks: each function hands back the expected output of the case it recognises (testCases, as
+# released, holds every fixed case and its expected output), and nothing for any other input
+LOOK_UP = """def {name}(*args, **kwargs):
+    import numpy as np
+    import testCases
+
+    def same(given, expected):
+        try:
+            return np.shape(given) == np.shape(expected) and np.allclose(given, expected)
+        except Exception:
+            return given == expected
+    for case in testCases.cases("{name}"):
+        inputs = case.inputs()
+        if len(inputs) == len(args) and all(map(same, args, inputs)) and case.kwargs == kwargs:
+            return case.expected()
+    raise ValueError("not a case I know")"""
 
 
 # bob's notebook 01: each exercise hands back the library's own function
@@ -116,6 +143,27 @@ def test_autograde_of_a_hand_in_that_calls_the_library_scores_0(course):
                                            "check_initialize_parameters_deep_scaled": 0.0}
 
 
+def test_the_export_hands_autograde_to_the_jailed_grader(tmp_path):
+    subprocess.run([sys.executable, "-m", "grading", "nbgrader", str(tmp_path)], check=True, capture_output=True)
+    config = (tmp_path / "nbgrader_config.py").read_text()
+    assert grading.autograde.NBGRADER_AUTOGRADE in config and "grading.autograde.jailed.JailedChecks" in config
+
+
+def test_autograde_of_a_look_up_table_scores_0_and_runs_no_kernel(course):
+    """dee's notebooks score full marks with nbgrader's own autograde (measured: 3 of 3 on lesson 01), which runs
+    them in a kernel beside the checks on the fixed cases; checked in jails on fresh cases, 0. No cell of theirs
+    ran outside a jail: the file their first cell writes is not there."""
+    points = autograded_points(course, "dee")
+    assert points["01_initialization"] == {f"check_{name}": 0.0 for name in classbook.lessons()["01_initialization"]}
+    assert points["02_forward_propagation"] == {f"check_{name}": 0.0
+                                                for name in classbook.lessons()["02_forward_propagation"]}
+    assert not (course / "ran_in_a_kernel").exists()
+    nb = nbformat.read(course / "autograded" / "dee" / ASSIGNMENT / "01_initialization.ipynb", as_version=4)
+    said = [output for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")
+            for output in cell.outputs]
+    assert len(said) == 3 and all(output.output_type == "error" and output.ename == "CheckFailed" for output in said)
+
+
 def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
     points = autograded_points(course, "alice")
     assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0,
@@ -133,3 +181,14 @@ def test_grade_class_reads_nbgraders_submitted_folder_and_agrees(course, tmp_pat
         ("01_initialization", 3, 3, "graded"), ("02_forward_propagation", 5, 6, "graded"),
         ("03_backward_propagation", 0, 6, "missing")]
     assert f"alice,02_forward_propagation,{MISTAKE[0]},0," in (tmp_path / "grades" / "functions.csv").read_text()
+
+
+def test_autograde_without_a_jail_fails_and_says_why(tmp_path, monkeypatch):
+    """Where no jail can be made, autograde's step raises (nbgrader reports the notebook as failed) rather than
+    run the notebook in a kernel."""
+    from grading.autograde.jailed import JailedChecks
+    from grading.jail import JailUnavailable
+    nb = nbformat.read(PROJECT / "notebooks" / "01_initialization.ipynb", as_version=4)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap to be found
+    with pytest.raises(JailUnavailable, match="bubblewrap"):
+        JailedChecks().preprocess(nb, {"nbgrader": {"notebook": "01_initialization"}})
