@@ -1,0 +1,221 @@
+"""The lab server as a Starlette application (served by uvicorn, cli.py).
+
+    POST /api/events   a learner's events; `Authorization: Bearer JOIN-CODE`
+    GET  /api/hello    who a join code is for (a learner's kernel asks once, on joining)
+    GET  /             the instructor's page (page.py); GET /?token=T or POST /login keeps the token in a cookie
+    GET  /stream       the view, live, as server-sent events (?section=S&projector=1)
+    GET  /view.json    the view once, as JSON
+    GET  /export.csv   the whole session as CSV
+    GET  /health       "ok"
+
+A learner's join code decides whose events a request holds: an event naming another learner is refused (403).
+Every request of a learner is bounded (events.MAX_BODY bytes, a rate per learner: limits.py) and every field
+validated (events.py): a request that is not as expected is answered 4xx, says why, and stores nothing. The
+server reads what is stored every POLL seconds (and at once after storing), so servers sharing a PostgreSQL
+database show the same view.
+"""
+import asyncio
+import contextlib
+import json
+import time
+import urllib.parse
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, \
+    StreamingResponse
+from starlette.routing import Route
+
+from . import codes, events, page
+from .board import Board, to_csv
+from .limits import RateLimit
+
+POLL = 0.5          # seconds between two readings of the database
+HEARTBEAT = 15.0    # seconds: the live view is sent at least this often (times move on)
+COOKIE = "lab_instructor"
+
+
+class Lab:
+    """What the application serves: a session's board, its storage, the lab's secret, the roster."""
+
+    def __init__(self, storage, key, session, roster=None, rate=None):
+        self.storage, self.key, self.session, self.roster = storage, key, session, roster or {}
+        self.board = Board(session, self.roster)
+        self.rate = rate or RateLimit()
+        self.seq = 0
+        self.changed = asyncio.Event()
+        self.poke = asyncio.Event()
+
+    def read(self):
+        """Add to the board what was stored since the last reading; True when something was new."""
+        new = False
+        for seq, event in self.storage.since(self.session, self.seq):
+            self.seq = max(self.seq, seq)
+            new |= self.board.add(event)
+        return new
+
+    async def follow(self):
+        """Read the database every POLL seconds (or at once when poked) and wake the live views."""
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.poke.wait(), POLL)
+            self.poke.clear()
+            try:
+                new = await run_in_threadpool(self.read)
+            except Exception as error:  # the database away for a moment: try again at the next poll
+                print(f"lab: cannot read the database: {error}", flush=True)
+                continue
+            if new:
+                self.changed.set()
+                self.changed = asyncio.Event()
+
+
+def error(status, message, headers=None):
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def learner_of(request):
+    """(learner id, None) for the request's join code, or (None, the error response)."""
+    lab = request.app.state.lab
+    header = request.headers.get("authorization", "")
+    if not header.startswith("Bearer "):
+        return None, error(401, "no join code: expected the header Authorization: Bearer JOIN-CODE")
+    learner = codes.learner_of(lab.key, header[len("Bearer "):].strip())
+    if learner is None:
+        return None, error(403, "this join code is not one of this lab's")
+    if lab.roster and learner not in lab.roster:
+        return None, error(403, f"learner {learner} is not on this lab's roster")
+    return learner, None
+
+
+async def post_events(request):
+    lab = request.app.state.lab
+    learner, refused = learner_of(request)
+    if refused:
+        return refused
+    if not lab.rate.allow(learner):
+        return error(429, f"too many requests from {learner}: at most {lab.rate.rate:g} a second in the long run",
+                     {"Retry-After": str(lab.rate.wait(learner))})
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as bad:
+        return error(400, f"the body is not JSON ({bad}); expected {{\"events\": [...]}}")
+    if events.forged(body, learner):
+        return error(403, f"the join code is {learner}'s: it may post only {learner}'s events")
+    try:
+        received = events.request_events(body, learner, time.time())
+    except events.BadEvent as bad:
+        return error(422, str(bad))
+    stored = await run_in_threadpool(lab.storage.add, lab.session, received)
+    lab.poke.set()
+    return JSONResponse({"stored": stored, "sent": len(received)})
+
+
+async def hello(request):
+    lab = request.app.state.lab
+    learner, refused = learner_of(request)
+    if refused:
+        return refused
+    return JSONResponse({"learner": learner, "session": lab.session})
+
+
+def instructor(request):
+    lab = request.app.state.lab
+    return codes.is_instructor(lab.key, request.cookies.get(COOKIE)) or codes.is_instructor(
+        lab.key, request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+
+
+def keep_token(request, token):
+    response = RedirectResponse(str(request.url.replace(query="")) if request.url.path == "/" else "./",
+                                status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        max_age=24 * 3600)
+    return response
+
+
+async def home(request):
+    lab = request.app.state.lab
+    token = request.query_params.get("token")
+    if token is not None:
+        if codes.is_instructor(lab.key, token):
+            return keep_token(request, token)
+        return HTMLResponse(page.login(lab.session, "That is not this lab's instructor token."), status_code=403)
+    if not instructor(request):
+        return HTMLResponse(page.login(lab.session), status_code=401)
+    return HTMLResponse(page.instructor(lab.session), headers={"Cache-Control": "no-store"})
+
+
+async def login(request):
+    lab = request.app.state.lab
+    form = urllib.parse.parse_qs((await request.body()).decode("utf-8", "replace"))
+    token = (form.get("token") or [""])[0].strip()
+    if not codes.is_instructor(lab.key, token):
+        return HTMLResponse(page.login(lab.session, "That is not this lab's instructor token."), status_code=403)
+    return keep_token(request, token)
+
+
+def view_options(request):
+    section = request.query_params.get("section", "")[:100]
+    return section or None, request.query_params.get("projector") in ("1", "true", "on")
+
+
+async def view_json(request):
+    if not instructor(request):
+        return error(401, "the instructor's view needs the instructor's token")
+    section, projector = view_options(request)
+    return JSONResponse(request.app.state.lab.board.view(section, projector))
+
+
+async def stream(request):
+    if not instructor(request):
+        return error(401, "the instructor's view needs the instructor's token")
+    lab = request.app.state.lab
+    section, projector = view_options(request)
+
+    async def updates():
+        while True:
+            changed = lab.changed
+            yield f"data: {json.dumps(lab.board.view(section, projector))}\n\n"
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(changed.wait(), HEARTBEAT)
+            await asyncio.sleep(POLL / 2)  # many events at once: one update
+
+    return StreamingResponse(updates(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def export(request):
+    if not instructor(request):
+        return error(401, "the export needs the instructor's token")
+    lab = request.app.state.lab
+    rows = await run_in_threadpool(lab.storage.since, lab.session, 0)
+    return Response(to_csv(lab.board, [event for _, event in rows]), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="lab-{lab.session}.csv"'})
+
+
+async def health(request):
+    return PlainTextResponse("ok")
+
+
+def make_app(storage, key, session, roster=None, rate=None):
+    """The application serving `session` from `storage` with the lab's secret `key`."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        lab = app.state.lab = Lab(storage, key, session, roster, rate)
+        await run_in_threadpool(lab.read)
+        follower = asyncio.create_task(lab.follow())
+        try:
+            yield
+        finally:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
+
+    routes = [Route("/api/events", post_events, methods=["POST"], max_body_size=events.MAX_BODY),
+              Route("/api/hello", hello), Route("/", home), Route("/login", login, methods=["POST"],
+                                                                  max_body_size=1024),
+              Route("/stream", stream), Route("/view.json", view_json), Route("/export.csv", export),
+              Route("/health", health)]
+    return Starlette(routes=routes, lifespan=lifespan, max_body_size=events.MAX_BODY)
