@@ -9,8 +9,8 @@ import html
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem; color: #1a1a1a;
        background: #fff; }
-h1 { font-size: 1.6rem; margin: 0 0 .5rem; } h2 { font-size: 1.25rem; margin: 1.5rem 0 .5rem; }
-table { border-collapse: collapse; width: 100%; } caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+h1 { font-size: 1.6em; margin: 0 0 .5rem; } h2 { font-size: 1.3em; margin: 1.5rem 0 .5rem; }
+table { border-collapse: collapse; width: 100%; } caption { text-align: left; color: #4a4a4a; padding: .25rem 0; }
 th, td { border-bottom: 1px solid #767676; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .controls { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: center; }
@@ -123,13 +123,13 @@ def instructor(session):
 <p id="status" role="status" aria-live="polite">Connecting to the lab.</p>
 <p><span id="summary"></span> <span id="updated" class="quiet"></span></p>
 <h2 id="functions-title">Functions</h2>
-<table aria-labelledby="functions-title"><caption>How many learners passed each function's check, are trying,
+<table><caption>How many learners passed each function's check, are trying,
 or have not started it</caption>
 <thead><tr><th scope="col">Function</th><th scope="col">Notebook</th><th scope="col" class="n">Passed</th>
 <th scope="col" class="n">Trying</th><th scope="col" class="n">Not started</th></tr></thead>
 <tbody id="functions"></tbody></table>
 <h2 id="mistakes-title">Mistakes being made now</h2>
-<table aria-labelledby="mistakes-title"><caption>The mistake named by each trying learner's latest check,
+<table><caption>The mistake named by each trying learner's latest check,
 most frequent first</caption>
 <thead><tr><th scope="col">Mistake</th><th scope="col">Function</th><th scope="col" class="n">Learners</th></tr>
 </thead><tbody id="mistakes"></tbody></table>

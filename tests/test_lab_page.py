@@ -1,0 +1,84 @@
+"""The instructor's page in Debian's Chromium (Playwright), used as a person does: signed in with the token
+by keyboard, the counts changing live as a learner's checks arrive, a learner's HTML shown as text, the
+section filter and projector mode by keyboard alone. A screenshot is kept in the test's folder and copied to
+/tmp/lab_screenshot.png."""
+import re
+import shutil
+import time
+import uuid
+
+import pytest
+
+from test_browser import SECONDS, chromium_page, need_chromium
+from test_lab import LabServer
+
+HOSTILE = '<img src=x onerror="document.title=\'owned\'"><script>document.title="owned"</script>'
+
+
+@pytest.fixture
+def lab(tmp_path):
+    need_chromium()
+    server = LabServer(tmp_path / "lab").start()
+    yield server
+    server.stop()
+
+
+def send(lab, learner, function, outcome, words=None):
+    mistakes = [{"id": "product_order", "words": words}] if words else []
+    event = {"id": uuid.uuid4().hex, "function": function, "outcome": outcome, "time": time.time(),
+             "mistakes": mistakes}
+    assert lab.call("api/events", {"events": [event]}, code=lab.code(learner))[0] == 200
+
+
+def row(page, function):
+    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=function, exact=True)).first
+
+
+def test_the_page_shows_the_class_live_by_keyboard(lab, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
+    expect = sync_api.expect
+    with chromium_page(sync_api) as page:
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(lab.url, wait_until="domcontentloaded", timeout=30 * SECONDS)
+        expect(page.get_by_role("heading", name="Lab week1")).to_be_visible()
+        page.get_by_label("Instructor's token").focus()
+        page.keyboard.type(lab.token)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_have_text("Live.", timeout=10 * SECONDS)
+        forward = row(page, "linear_forward")
+        expect(forward).to_have_text(re.compile(r"linear_forward\s*02_forward_propagation.ipynb\s*0\s*0\s*3"))
+
+        send(lab, "s001", "linear_forward", "failed", HOSTILE)
+        expect(forward).to_have_text(re.compile(r"ipynb\s*0\s*1\s*2$"), timeout=10 * SECONDS)
+        mistakes = page.get_by_role("table", name=re.compile("^The mistake named"))
+        expect(mistakes.get_by_role("rowheader")).to_have_text(HOSTILE)  # shown as text, never run
+        stuck = page.get_by_role("table", name=re.compile("^Learners trying"))
+        expect(stuck).to_contain_text("Ada Lovelace")
+
+        send(lab, "s001", "linear_forward", "passed")
+        send(lab, "s002", "linear_forward", "passed")
+        expect(forward).to_have_text(re.compile(r"ipynb\s*2\s*0\s*1$"), timeout=10 * SECONDS)
+        expect(page.get_by_role("status")).to_have_text("Passes in all: 2.")
+        expect(stuck).to_contain_text("Nobody is stuck.")
+
+        send(lab, "s003", "relu", "failed", "relu must keep the positive entries")
+        page.get_by_label("Section").focus()
+        page.keyboard.press("ArrowDown")  # All sections, A, B: to A
+        expect(page.get_by_label("Section")).to_have_value("A")
+        expect(page.locator("#summary")).to_have_text(re.compile(r"^2 learner\(s\), 4 check\(s\) so far \(section "
+                                                                 r"A\)\.$"), timeout=10 * SECONDS)
+        expect(forward).to_have_text(re.compile(r"ipynb\s*1\s*0\s*1$"))
+        expect(stuck).to_contain_text("Grace Hopper")
+
+        page.keyboard.press("Tab")  # to the projector checkbox
+        page.keyboard.press("Space")
+        expect(page.get_by_label("Projector mode (no names)")).to_be_checked()
+        expect(page.get_by_role("heading", name="Stuck longest")).to_be_hidden()
+        expect(page.get_by_role("row").filter(has_text="relu must keep")).to_contain_text("1")
+        assert "Grace" not in page.locator("main").inner_text() and "projector=1" in page.url
+        screenshot = tmp_path / "lab_screenshot.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        assert page.title() == "Lab week1" and dialogs == []
+        assert page.locator("main img, main script").count() == 0
+    shutil.copyfile(screenshot, "/tmp/lab_screenshot.png")
