@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class
+.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class lab-server
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -59,6 +59,12 @@ grade: $(INSTALLED) jail
 grade-class: $(INSTALLED) jail
 	@test -n "$(DIR)" -a -n "$(OUT)" || { echo "usage: make grade-class DIR=handins OUT=grades [ARGS=...]"; exit 2; }
 	$(BIN)/python -m grading grade-class "$(DIR)" "$(OUT)" $(ARGS)
+
+# The live lab's server (README, For instructors): on http://127.0.0.1:8765/, today's session, events kept in
+# build/lab/lab.sqlite3; it prints the instructor's page. ARGS passes options, e.g. ARGS="--roster roster.csv"
+# (python -m grading lab serve -h lists them).
+lab-server: $(INSTALLED)
+	$(BIN)/python -m grading lab serve $(ARGS)
 
 # nbgrader (for instructors' courses, docs/grading.md) would add its server and JupyterLab extensions to the
 # learners' JupyterLab: they stay off here (its command line does not need them).

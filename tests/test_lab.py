@@ -2,6 +2,7 @@
 on a free port of 127.0.0.1), spoken to over HTTP as a learner's kernel and an instructor's browser do, with
 forged learners, oversized and malformed bodies, floods and HTML in fields; then purged."""
 import csv
+import http.client
 import io
 import json
 import os
@@ -212,6 +213,14 @@ def test_the_instructors_view_needs_the_instructors_token(lab):
     assert lab.call("view.json", headers={"Authorization": f"Bearer {lab.token}"})[0] == 200
     status, page, _ = lab.call("", token=lab.token)
     assert status == 200 and "<h1>Lab week1</h1>" in page
+    connection = http.client.HTTPConnection("127.0.0.1", lab.port, timeout=10)
+    connection.request("GET", f"/?token={lab.token}")
+    answer = connection.getresponse()
+    assert (answer.status, answer.getheader("Location")) == (303, "./")  # the token leaves the address bar
+    assert answer.getheader("Set-Cookie").startswith(f"lab_instructor={lab.token};")
+    assert "httponly" in answer.getheader("Set-Cookie").lower() and "samesite=strict" in \
+        answer.getheader("Set-Cookie").lower()
+    connection.close()
 
 
 def test_learner_text_stays_text_in_the_csv_and_purge_deletes_the_session(tmp_path):

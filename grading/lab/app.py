@@ -127,8 +127,7 @@ def instructor(request):
 
 
 def keep_token(request, token):
-    response = RedirectResponse(str(request.url.replace(query="")) if request.url.path == "/" else "./",
-                                status_code=303)
+    response = RedirectResponse("./", status_code=303)  # relative: right behind a proxy's path prefix too
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
                         max_age=24 * 3600)
     return response
