@@ -27,10 +27,10 @@ ROSTER = "id,name,email,section\ns001,Ada Lovelace,ada@example.org,A\ns002,Alan 
 
 class LabServer:
     """`python -m grading lab serve` in a process of its own, on a free port; stop() and start() again keep
-    its folder (secret and database)."""
+    its folder (secret and SQLite database, unless `db` names another database)."""
 
-    def __init__(self, folder, session="week1", roster=True):
-        self.folder, self.session, self.port = Path(folder), session, free_port()
+    def __init__(self, folder, session="week1", roster=True, db=None):
+        self.folder, self.session, self.port, self.db = Path(folder), session, free_port(), db
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "roster.csv").write_text(ROSTER)
         self.roster = roster
@@ -43,7 +43,8 @@ class LabServer:
         return [sys.executable, "-m", "grading", "lab", *words, "--dir", str(self.folder)]
 
     def start(self):
-        extra = ["--roster", str(self.folder / "roster.csv")] if self.roster else []
+        extra = (["--roster", str(self.folder / "roster.csv")] if self.roster else []) + \
+            (["--db", self.db] if self.db else [])
         log = self.folder / "server.log"
         with open(log, "a") as out:
             self.process = subprocess.Popen(self.command("serve", "--port", str(self.port), "--session",
