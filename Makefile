@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class lab-server postgres
+.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class lab-server postgres bench-lab
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -47,6 +47,11 @@ bench: $(INSTALLED)
 # Grading speed: a generated class of 200 notebooks (right, wrong, broken, hostile) graded by grade-class.
 bench-grading: $(INSTALLED) jail
 	$(BIN)/python benchmarks/bench_grading.py $(ARGS)
+
+# The live lab under load: 500 simulated learners x 40 events over two minutes on loopback (docs/benchmarks.md);
+# ARGS passes options, e.g. ARGS="--db postgresql://user@127.0.0.1/lab".
+bench-lab: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_lab.py $(ARGS)
 
 setup: $(INSTALLED)
 

@@ -47,10 +47,11 @@ class Lab:
         self.changed = asyncio.Event()
         self.poke = asyncio.Event()
 
-    def read(self):
-        """Add to the board what was stored since the last reading; True when something was new."""
+    async def read(self):
+        """Add to the board what was stored since the last reading; True when something was new. The database
+        is read in a thread, the board changed in the event loop only (where the views are made from it)."""
         new = False
-        for seq, event in self.storage.since(self.session, self.seq):
+        for seq, event in await run_in_threadpool(self.storage.since, self.session, self.seq):
             self.seq = max(self.seq, seq)
             new |= self.board.add(event)
         return new
@@ -62,7 +63,7 @@ class Lab:
                 await asyncio.wait_for(self.poke.wait(), POLL)
             self.poke.clear()
             try:
-                new = await run_in_threadpool(self.read)
+                new = await self.read()
             except Exception as error:  # the database away for a moment: try again at the next poll
                 print(f"lab: cannot read the database: {error}", flush=True)
                 continue
@@ -203,7 +204,7 @@ def make_app(storage, key, session, roster=None, rate=None):
     @contextlib.asynccontextmanager
     async def lifespan(app):
         lab = app.state.lab = Lab(storage, key, session, roster, rate)
-        await run_in_threadpool(lab.read)
+        await lab.read()
         follower = asyncio.create_task(lab.follow())
         try:
             yield
