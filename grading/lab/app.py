@@ -11,8 +11,8 @@
 A learner's join code decides whose events a request holds: an event naming another learner is refused (403).
 Every request of a learner is bounded (events.MAX_BODY bytes, a rate per learner: limits.py) and every field
 validated (events.py): a request that is not as expected is answered 4xx, says why, and stores nothing. The
-server reads what is stored every POLL seconds (and at once after storing), so servers sharing a PostgreSQL
-database show the same view.
+server reads what is stored every POLL seconds, so servers sharing a PostgreSQL database show the same view;
+a live view is sent at most once a POLL, made once for all who follow it (board.py).
 """
 import asyncio
 import contextlib
@@ -45,7 +45,6 @@ class Lab:
         self.rate = rate or RateLimit()
         self.seq = 0
         self.changed = asyncio.Event()
-        self.poke = asyncio.Event()
 
     async def read(self):
         """Add to the board what was stored since the last reading; True when something was new. The database
@@ -57,11 +56,9 @@ class Lab:
         return new
 
     async def follow(self):
-        """Read the database every POLL seconds (or at once when poked) and wake the live views."""
+        """Read the database every POLL seconds and wake the live views."""
         while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.poke.wait(), POLL)
-            self.poke.clear()
+            await asyncio.sleep(POLL)
             try:
                 new = await self.read()
             except Exception as error:  # the database away for a moment: try again at the next poll
@@ -109,7 +106,6 @@ async def post_events(request):
     except events.BadEvent as bad:
         return error(422, str(bad))
     stored = await run_in_threadpool(lab.storage.add, lab.session, received)
-    lab.poke.set()
     return JSONResponse({"stored": stored, "sent": len(received)})
 
 
@@ -179,7 +175,7 @@ async def stream(request):
             yield f"data: {json.dumps(lab.board.view(section, projector))}\n\n"
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(changed.wait(), HEARTBEAT)
-            await asyncio.sleep(POLL / 2)  # many events at once: one update
+            await asyncio.sleep(POLL)  # many events at once: one update
 
     return StreamingResponse(updates(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -16,6 +16,7 @@ from .events import FUNCTIONS
 from companion.feedback.hints import NOTEBOOKS
 
 STUCK_SHOWN = 15
+FRESH = 10  # seconds a view is kept while no event comes
 UNNAMED = "a mistake the checks do not name"
 
 
@@ -24,15 +25,22 @@ class Track:
 
     def __init__(self):
         self.events = []
+        self._state = None
 
     def add(self, event):
         self.events.append(event)
+        self._state = None
         if len(self.events) > 1 and event.time < self.events[-2].time:
             self.events.sort(key=lambda e: e.time)
 
     def state(self):
         """(status: "passed", "trying" or None, since: when the current trying began, attempts, latest failed
         event or None)."""
+        if self._state is None:
+            self._state = self._follow()
+        return self._state
+
+    def _follow(self):
         status = since = failed = None
         attempts = 0
         for event in self.events:
@@ -65,6 +73,7 @@ class Board:
         self.seen = set()  # (learner, event id): an event read twice counts once
         self.checks = 0
         self.version = 0
+        self.made = {}  # (section, projector): (version, time, view), the last view made
 
     def add(self, event):
         key = (event.learner, event.id)
@@ -94,8 +103,18 @@ class Board:
         return {learner for learner in everyone if not section or self.section_of(learner) == section}
 
     def view(self, section=None, projector=False, now=None):
-        """The view as plain data (what the page shows). `projector`: without names."""
+        """The view as plain data (what the page shows). `projector`: without names. Made again only when an
+        event came or FRESH seconds passed (the minutes of the stuck move on)."""
         now = clock.time() if now is None else now
+        key = (section, projector)
+        made = self.made.get(key)
+        if made and made[0] == self.version and now - made[1] < FRESH:
+            return made[2]
+        view = self._view(section, projector, now)
+        self.made[key] = (self.version, now, view)
+        return view
+
+    def _view(self, section, projector, now):
         learners = self.learners(section)
         counts = {function: collections.Counter() for function in FUNCTIONS}
         mistakes = collections.Counter()
