@@ -16,6 +16,7 @@ the view is 2 s behind.
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -116,6 +117,12 @@ def behind(acks, seen):
     return lags
 
 
+def cpu_seconds(pid):
+    """The CPU time (user and system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=500)
@@ -135,7 +142,9 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
+        idle = cpu_seconds(server.pid)  # what starting took
         acks, latencies, statuses, seen, took = asyncio.run(load(port, key, codes.instructor_token(key), options))
+        server_cpu = cpu_seconds(server.pid) - idle
         stored = subprocess.run(command[:4] + ["export", "--session", "bench", "--dir", str(folder)] +
                                 (["--db", options.db] if options.db else []), cwd=PROJECT, capture_output=True,
                                 text=True, check=True).stdout.count("\n") - 1
@@ -151,6 +160,8 @@ def main():
           f"({'none lost' if stored == total else f'{total - stored} LOST'})")
     print(f"report latency: p50 {quantiles[49] * 1000:.1f} ms, p90 {quantiles[89] * 1000:.1f} ms, "
           f"p99 {quantiles[98] * 1000:.1f} ms, worst {max(latencies) * 1000:.1f} ms (target p99 < 100 ms)")
+    print(f"server CPU: {server_cpu:.1f} s in all, {server_cpu / total * 1000:.2f} ms an event; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end (other work on the machine slows it)")
     print(f"live view behind the acknowledged events: median {statistics.median(lags):.2f} s, worst "
           f"{max(lags):.2f} s (target < {VIEW_TARGET:.0f} s); final view {seen[-1][1] if seen else 0} checks")
     ok = stored == total and quantiles[98] < P99_TARGET and max(lags) < VIEW_TARGET

@@ -146,24 +146,23 @@ def _kinds(found):
     return kinds[:MAX_PROBLEMS]
 
 
-def checked(name, written, found, mistake):
-    """Called by every check (companion/feedback/verdict.py): queue its event when a lab is joined. `written`:
-    False for a function not written yet; `found`: the findings (empty: passed); `mistake`: the Mistake named
-    or None. Never raises, never prints, never waits."""
+def checked(name, notebook, written, found, mistake):
+    """Called by every check (companion/feedback/verdict.py): queue its event when a lab is joined. `notebook`:
+    the lesson of the function's exercise; `written`: False for a function not written yet; `found`: the
+    findings (empty: passed); `mistake`: the Mistake named or None. Never raises, never prints, never waits."""
     sender = _lab
     if sender is None:
         return
     try:
-        from companion.feedback.hints import NOTEBOOKS
         if written:
             sender.attempts[name] += 1
-        event = {"id": uuid.uuid4().hex, "function": name, "notebook": NOTEBOOKS.get(name, ""),
+        event = {"id": uuid.uuid4().hex, "function": name, "notebook": notebook,
                  "outcome": "failed" if found and written else "passed" if written else "not_written",
                  "mistakes": [{"id": mistake.id, "words": mistake.explanation[:MAX_WORDS]}] if mistake else [],
                  "problems": _kinds(found) if written else [], "attempt": max(1, sender.attempts[name]),
                  "time": time.time()}
-        if not event["notebook"]:
-            del event["notebook"]
+        if not (isinstance(notebook, str) and notebook.endswith(".ipynb")):
+            del event["notebook"]  # the lab knows each function's lesson
         sender.add(event)
     except Exception:
         pass
