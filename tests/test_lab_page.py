@@ -2,10 +2,13 @@
 by keyboard, the counts changing live as a learner's checks arrive, a learner's HTML shown as text, the
 section filter and projector mode by keyboard alone. A screenshot is kept in the test's folder and copied to
 /tmp/lab_screenshot.png."""
+import csv
+import io
 import re
 import shutil
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -77,6 +80,15 @@ def test_the_page_shows_the_class_live_by_keyboard(lab, tmp_path):
         expect(page.get_by_role("heading", name="Stuck longest")).to_be_hidden()
         expect(page.get_by_role("row").filter(has_text="relu must keep")).to_contain_text("1")
         assert "Grace" not in page.locator("main").inner_text() and "projector=1" in page.url
+        page.get_by_role("link", name="Download the whole session as CSV").focus()
+        with page.expect_download() as download:
+            page.keyboard.press("Enter")
+        assert download.value.suggested_filename == "lab-week1.csv"
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+        assert [(row["name"], row["function"], row["outcome"]) for row in rows] == [
+            ("Ada Lovelace", "linear_forward", "failed"), ("Ada Lovelace", "linear_forward", "passed"),
+            ("Alan Turing", "linear_forward", "passed"), ("Grace Hopper", "relu", "failed")]
+        assert rows[0]["mistakes"] == HOSTILE
         screenshot = tmp_path / "lab_screenshot.png"
         page.screenshot(path=str(screenshot), full_page=True)
         assert page.title() == "Lab week1" and dialogs == []
