@@ -146,14 +146,16 @@ def _kinds(found):
     return kinds[:MAX_PROBLEMS]
 
 
-def checked(name, notebook, written, found, mistake):
-    """Called by every check (companion/feedback/verdict.py): queue its event when a lab is joined. `notebook`:
-    the lesson of the function's exercise; `written`: False for a function not written yet; `found`: the
-    findings (empty: passed); `mistake`: the Mistake named or None. Never raises, never prints, never waits."""
+def checked(name, where, written, found, mistake):
+    """Called by every check (companion/feedback/verdict.py): queue its event when a lab is joined. `where(name)`:
+    the lesson of the function's exercise (asked only when joined); `written`: False for a function not written
+    yet; `found`: the findings (empty: passed); `mistake`: the Mistake named or None. Never raises, never
+    prints, never waits."""
     sender = _lab
     if sender is None:
         return
     try:
+        notebook = where(name)
         if written:
             sender.attempts[name] += 1
         event = {"id": uuid.uuid4().hex, "function": name, "notebook": notebook,

@@ -342,7 +342,7 @@ class Checks:
             print(f"{name}: cannot be checked yet: {missing}")
             return False
         found, likely = self.judge(name, outcomes)
-        lab.checked(name, self.where(name), outcomes is not None, found, likely)  # a joined lab hears of it
+        lab.checked(name, self.where, outcomes is not None, found, likely)  # a joined lab hears of it
         if found and outcomes is None and self._report_upstream(name, fn, found):  # a callee's stub raised
             return False
         if not found:
