@@ -244,3 +244,16 @@ def test_learner_text_stays_text_in_the_csv_and_purge_deletes_the_session(tmp_pa
                             check=True)
     assert purged.stdout == "lab purge: 1 event(s) of session html deleted\n"
     assert subprocess.run(lab.command("sessions"), cwd=PROJECT, capture_output=True, text=True).stdout == ""
+
+
+def test_bad_input_to_the_commands_says_what_was_expected(tmp_path):
+    lab = LabServer(tmp_path, roster=False)
+    (tmp_path / "names.csv").write_text("name,email\nAda,ada@example.org\n")
+    (tmp_path / "odd.csv").write_text("id,name\nada lovelace,Ada\n")
+    for words, said in [
+            (("codes", str(tmp_path / "names.csv")), "columns ['name', 'email']; expected a header with id"),
+            (("codes", str(tmp_path / "odd.csv")), "learner id 'ada lovelace': expected 1 to 64 letters, digits"),
+            (("serve", "--session", "week 1"), "--session 'week 1': expected 1 to 64 letters, digits"),
+            (("export", "--session", "w1", "--db", "mysql://x"), "--db mysql://x: unknown kind of database")]:
+        done = subprocess.run(lab.command(*words), cwd=PROJECT, capture_output=True, text=True)
+        assert done.returncode == 2 and said in done.stderr and not done.stdout, (words, done.stderr)

@@ -74,10 +74,11 @@ def print_codes(options, key):
         roster = read_roster(options.roster)
     except ClassError as error:
         raise codes.CodeError(str(error)) from None
+    made = {learner.id: codes.learner_code(key, learner.id) for learner in roster.values()}  # all, or none
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(("id", "name", "section", "code", "join"))
     for learner in roster.values():
-        code = codes.learner_code(key, learner.id)
+        code = made[learner.id]
         writer.writerow((learner.id, learner.name, learner.section, code, join_line(options.url, code)))
     return 0
 
