@@ -112,3 +112,24 @@ def test_two_servers_sharing_postgresql_show_the_same_view(postgres, tmp_path):
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_row_committed_after_a_higher_one_is_still_read(postgres):
+    """With PostgreSQL a row numbered first may be committed last: reading what is new by number alone would
+    never see it; the server reads the numbers it has not seen (Storage.unseen)."""
+    import psycopg
+    from grading.lab.storage import INSERT, _row
+    storage, session, now = open_storage(postgres), "s" + uuid.uuid4().hex[:8], time.time()
+    slow, quick = (events.event(an_event(), learner, now) for learner in ("s001", "s002"))
+    try:
+        with psycopg.connect(postgres) as late:
+            late.execute(INSERT.replace("?", "%s"), _row(slow, session))  # numbered, not committed yet
+            assert storage.add(session, [quick]) == 1
+            [(seen, _)] = storage.since(session)
+            late.commit()
+        assert storage.since(session, seen) == []  # by number alone, the slow row is lost
+        [(number, event)] = storage.unseen(session, 0, {seen})
+        assert number < seen and event == slow
+    finally:
+        storage.purge(session)
+        storage.close()

@@ -33,6 +33,7 @@ from .limits import RateLimit
 
 POLL = 0.5          # seconds between two readings of the database
 HEARTBEAT = 15.0    # seconds: the live view is sent at least this often (times move on)
+LOOK_BACK = 5000    # rows: how far back a reading looks for rows committed after higher ones (storage.unseen)
 COOKIE = "lab_instructor"
 
 
@@ -43,15 +44,19 @@ class Lab:
         self.storage, self.key, self.session, self.roster = storage, key, session, roster or {}
         self.board = Board(session, self.roster)
         self.rate = rate or RateLimit()
-        self.seq = 0
+        self.seq = 0        # the highest row read
+        self.rows = set()   # the rows read among the last LOOK_BACK numbers
         self.changed = asyncio.Event()
 
     async def read(self):
         """Add to the board what was stored since the last reading; True when something was new. The database
         is read in a thread, the board changed in the event loop only (where the views are made from it)."""
+        after = max(0, self.seq - LOOK_BACK)
+        self.rows = {seq for seq in self.rows if seq > after}
         new = False
-        for seq, event in await run_in_threadpool(self.storage.since, self.session, self.seq):
+        for seq, event in await run_in_threadpool(self.storage.unseen, self.session, after, self.rows):
             self.seq = max(self.seq, seq)
+            self.rows.add(seq)
             new |= self.board.add(event)
         return new
 

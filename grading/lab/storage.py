@@ -53,6 +53,19 @@ class Storage:
         """[(seq, Event)] of `session` stored after row `seq`, in order."""
         return [(row[0], _event(row)) for row in self._run(SELECT, [(session, seq)], fetch=True)]
 
+    def unseen(self, session, seq, seen):
+        """[(seq, Event)] of `session` stored after row `seq` whose row is not in the set `seen`. With PostgreSQL
+        rows are numbered when inserted but seen when committed, so a row may appear after a row of a higher
+        number: a reader looks back over the numbers it has seen instead of trusting the highest."""
+        numbers = [row[0] for row in self._run("SELECT seq FROM events WHERE session = ? AND seq > ?",
+                                               [(session, seq)], fetch=True) if row[0] not in seen]
+        found = []
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start:start + 500]
+            found += self._run(f"SELECT seq, {', '.join(COLUMNS)} FROM events WHERE seq IN "
+                               f"({', '.join('?' * len(chunk))}) ORDER BY seq", [tuple(chunk)], fetch=True)
+        return [(row[0], _event(row)) for row in found]
+
     def purge(self, session):
         """Delete every event of `session`; return how many there were."""
         return self._run("DELETE FROM events WHERE session = ?", [(session,)], count=True)
