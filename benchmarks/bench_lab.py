@@ -132,8 +132,9 @@ def main():
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-lab-"))
     key, port = codes.secret(folder), free_port()
+    session = f"bench-{uuid.uuid4().hex[:8]}"  # a database given may hold earlier runs: a session of its own
     command = [sys.executable, "-m", "grading", "lab", "serve", "--dir", str(folder), "--port", str(port),
-               "--session", "bench"] + (["--db", options.db] if options.db else [])
+               "--session", session] + (["--db", options.db] if options.db else [])
     server = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):
@@ -145,14 +146,15 @@ def main():
         idle = cpu_seconds(server.pid)  # what starting took
         acks, latencies, statuses, seen, took = asyncio.run(load(port, key, codes.instructor_token(key), options))
         server_cpu = cpu_seconds(server.pid) - idle
-        stored = subprocess.run(command[:4] + ["export", "--session", "bench", "--dir", str(folder)] +
-                                (["--db", options.db] if options.db else []), cwd=PROJECT, capture_output=True,
-                                text=True, check=True).stdout.count("\n") - 1
+        place = ["--session", session, "--dir", str(folder)] + (["--db", options.db] if options.db else [])
+        stored = subprocess.run(command[:4] + ["export", *place], cwd=PROJECT, capture_output=True, text=True,
+                                check=True).stdout.count("\n") - 1
     finally:
         server.terminate()
         server.wait(30)
+        subprocess.run(command[:4] + ["purge", *place], cwd=PROJECT, capture_output=True)
     total = options.learners * options.events
-    quantiles = statistics.quantiles(latencies, n=100)
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
     lags = behind(acks, seen)
     print(f"{options.learners} learners x {options.events} events over {took:.1f} s "
           f"({total / took:.0f} events/s), database {options.db or 'SQLite'}")
