@@ -16,7 +16,6 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .controls { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: center; }
 label { font-weight: 600; } select, input, button { font: inherit; }
 a, button { color: #0b4f9c; } :focus-visible { outline: 3px solid #0b4f9c; outline-offset: 2px; }
-.bar { display: inline-block; height: .8rem; background: #1d6b34; vertical-align: middle; }
 #status { font-weight: 600; } .quiet { color: #4a4a4a; }
 body.projector { font-size: 22px; max-width: none; }
 """
