@@ -257,3 +257,23 @@ def test_bad_input_to_the_commands_says_what_was_expected(tmp_path):
             (("export", "--session", "w1", "--db", "mysql://x"), "--db mysql://x: unknown kind of database")]:
         done = subprocess.run(lab.command(*words), cwd=PROJECT, capture_output=True, text=True)
         assert done.returncode == 2 and said in done.stderr and not done.stdout, (words, done.stderr)
+
+
+def test_the_catalogues_words_are_shown_and_the_projector_shows_no_learners_words(tmp_path):
+    lab = LabServer(tmp_path, session="words", roster=False).start()
+    try:
+        sent = [an_event("linear_forward", mistakes=[{"id": "product_order", "words": "copy this: Z = W @ A"}]),
+                an_event("relu", mistakes=[{"id": "unknown_here", "words": "Bob, see me"}],
+                         problems=["wrong shape"]),
+                an_event("sigmoid", mistakes=[], problems=["wrong values", "Bob, see me"])]
+        for index, event in enumerate(sent):
+            assert lab.call("api/events", {"events": [event]}, code=lab.code(f"l{index}"))[0] == 200
+        words = {row["function"]: row["words"] for row in lab.wait_for(lambda v: len(v["mistakes"]) == 3)["mistakes"]}
+        assert words == {"linear_forward": "Z = W A: W (n^[l], n^[l-1]) comes first and A (n^[l-1], m) second in "
+                                           "the matrix product",
+                         "relu": "Bob, see me", "sigmoid": "a mistake the checks do not name: wrong values, Bob, see me"}
+        shown = {row["function"]: row["words"] for row in lab.view(projector=1)["mistakes"]}
+        assert shown == dict(words, relu="a mistake the checks do not name",
+                             sigmoid="a mistake the checks do not name: wrong values")
+    finally:
+        lab.stop()

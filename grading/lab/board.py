@@ -10,14 +10,16 @@ the last pass.
 import collections
 import csv
 import io
+import re
 import time as clock
 
 from .events import FUNCTIONS
-from companion.feedback.hints import NOTEBOOKS
+from companion.feedback.hints import EXPLANATIONS, NOTEBOOKS
 
 STUCK_SHOWN = 15
 FRESH = 10  # seconds a view is kept while no event comes
 UNNAMED = "a mistake the checks do not name"
+PLAIN_PROBLEM = re.compile(r"wrong (shape|values|type|keys|length|outputs)|raised [A-Za-z_][A-Za-z0-9_.]{0,60}")
 
 
 class Track:
@@ -55,11 +57,16 @@ class Track:
         return status, since, attempts, failed
 
 
-def mistake_words(event):
-    """What a failed check found, in words: the mistakes it named, else the kinds of problem it found."""
-    if event.mistakes:
-        return [words for _, words in event.mistakes]
-    return [f"{UNNAMED}: {', '.join(event.problems)}" if event.problems else UNNAMED]
+def mistake_words(event, projector=False):
+    """What a failed check found, in words: the mistakes it named, else the kinds of problem it found. A
+    mistake the catalogue knows is said in the catalogue's words, whatever was sent; on the projector, where
+    the whole class reads it, nothing a learner's kernel wrote is shown but the plain kinds of problem."""
+    known = EXPLANATIONS.get(event.function, {})
+    words = [known.get(id) or (UNNAMED if projector else sent) for id, sent in event.mistakes]
+    if words:
+        return list(dict.fromkeys(words))
+    problems = [kind for kind in event.problems if not projector or PLAIN_PROBLEM.fullmatch(kind)]
+    return [f"{UNNAMED}: {', '.join(problems)}" if problems else UNNAMED]
 
 
 class Board:
@@ -127,7 +134,7 @@ class Board:
                 continue
             counts[function][status] += 1
             if status == "trying":
-                for words in mistake_words(failed):
+                for words in mistake_words(failed, projector):
                     mistakes[function, words] += 1
                 stuck.append((since, learner, function, attempts, failed))
         stuck.sort(key=lambda item: (item[0], item[1], item[2]))
