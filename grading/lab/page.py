@@ -120,6 +120,8 @@ def instructor(session):
 <p><a href="export.csv" download>Download the whole session as CSV</a></p>
 </div>
 <p id="status" role="status" aria-live="polite">Connecting to the lab.</p>
+<noscript><p>This page updates itself with JavaScript, which is off: <a href="view.json">the view now, as
+JSON</a>; <a href="export.csv">the session as CSV</a>.</p></noscript>
 <p><span id="summary"></span> <span id="updated" class="quiet"></span></p>
 <h2 id="functions-title">Functions</h2>
 <table><caption>How many learners passed each function's check, are trying,
