@@ -212,8 +212,9 @@ def test_the_instructors_view_needs_the_instructors_token(lab):
         assert lab.call(path)[0] == 401, path
         assert lab.call(path, token=lab.code("s001"))[0] == 401, path
     assert lab.call("view.json", headers={"Authorization": f"Bearer {lab.token}"})[0] == 200
-    status, page, _ = lab.call("", token=lab.token)
+    status, page, headers = lab.call("", token=lab.token)
     assert status == 200 and "<h1>Lab week1</h1>" in page
+    assert "script-src 'self';" in headers["Content-Security-Policy"] and "<script>" not in page  # none inline
     connection = http.client.HTTPConnection("127.0.0.1", lab.port, timeout=10)
     connection.request("GET", f"/?token={lab.token}")
     answer = connection.getresponse()

@@ -140,10 +140,10 @@ async def home(request):
     if token is not None:
         if codes.is_instructor(lab.key, token):
             return keep_token(request, token)
-        return HTMLResponse(page.login(lab.session, "That is not this lab's instructor token."), status_code=403)
+        return HTMLResponse(page.login(lab.session, "That is not this lab's instructor token."), 403, page.HEADERS)
     if not instructor(request):
-        return HTMLResponse(page.login(lab.session), status_code=401)
-    return HTMLResponse(page.instructor(lab.session), headers={"Cache-Control": "no-store"})
+        return HTMLResponse(page.login(lab.session), 401, page.HEADERS)
+    return HTMLResponse(page.instructor(lab.session), headers=page.HEADERS)
 
 
 async def login(request):
@@ -151,7 +151,7 @@ async def login(request):
     form = urllib.parse.parse_qs((await request.body()).decode("utf-8", "replace"))
     token = (form.get("token") or [""])[0].strip()
     if not codes.is_instructor(lab.key, token):
-        return HTMLResponse(page.login(lab.session, "That is not this lab's instructor token."), status_code=403)
+        return HTMLResponse(page.login(lab.session, "That is not this lab's instructor token."), 403, page.HEADERS)
     return keep_token(request, token)
 
 
@@ -198,6 +198,14 @@ async def health(request):
     return PlainTextResponse("ok")
 
 
+async def script(request):
+    return Response(page.SCRIPT, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+async def style(request):
+    return Response(page.STYLE, media_type="text/css; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
 def make_app(storage, key, session, roster=None, rate=None):
     """The application serving `session` from `storage` with the lab's secret `key`."""
 
@@ -217,5 +225,5 @@ def make_app(storage, key, session, roster=None, rate=None):
               Route("/api/hello", hello), Route("/", home), Route("/login", login, methods=["POST"],
                                                                   max_body_size=1024),
               Route("/stream", stream), Route("/view.json", view_json), Route("/export.csv", export),
-              Route("/health", health)]
+              Route("/health", health), Route("/page.js", script), Route("/page.css", style)]
     return Starlette(routes=routes, lifespan=lifespan, max_body_size=events.MAX_BODY)

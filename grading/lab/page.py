@@ -1,7 +1,8 @@
 """The instructor's page: what the class is doing now, updated live from /stream (server-sent events).
 
 Everything a learner's kernel sent (mistakes' words, kinds of problem) is put in the page as text
-(textContent), never as HTML; the session's name is escaped. The page works by keyboard, its tables have
+(textContent), never as HTML; the session's name is escaped. The script and the style are files of their own
+(page.js, page.css), so the pages' Content-Security-Policy (HEADERS) allows no inline script at all. The page works by keyboard, its tables have
 captions and header cells, and one live region says when the class's passes change or the connection drops.
 """
 import html
@@ -90,10 +91,16 @@ connect();
 """
 
 
+HEADERS = {"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                                      "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
 def _page(title, body):
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>{body}</body></html>\n')
+            f'<title>{html.escape(title)}</title><link rel="stylesheet" href="page.css"></head>\n'
+            f'<body>{body}</body></html>\n')
 
 
 def login(session, problem=""):
@@ -142,4 +149,4 @@ most frequent first</caption>
 </tr></thead><tbody id="stuck"></tbody></table>
 </section>
 </main>
-<script>{SCRIPT}</script>""")
+<script src="page.js"></script>""")
