@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 import urllib.error
 import urllib.request
 import uuid
@@ -278,3 +279,10 @@ def test_the_catalogues_words_are_shown_and_the_projector_shows_no_learners_word
                              sigmoid="a mistake the checks do not name: wrong values")
     finally:
         lab.stop()
+
+
+def test_a_hubs_users_get_the_code_of_their_hub_name(lab):
+    spawner = types.SimpleNamespace(user=types.SimpleNamespace(name="s003"))
+    value = codes.hub_environment(lab.url, lab.folder)(spawner)
+    assert value == f"{lab.url} {lab.code('s003')}"
+    assert lab.call("api/hello", code=value.split()[1])[1] == {"learner": "s003", "session": "week1"}

@@ -64,3 +64,11 @@ def instructor_token(key):
 
 def is_instructor(key, token):
     return isinstance(token, str) and hmac.compare_digest(instructor_token(key), token)
+
+
+def hub_environment(url, folder):
+    """For a JupyterHub's configuration: `c.Spawner.environment = {"DNN_LAB": hub_environment(URL, FOLDER)}` gives
+    every user's server DNN_LAB="URL CODE" with the join code of their hub name, so each kernel joins as its hub
+    user. (A value of Spawner.environment may be a callable of the spawner, returning a string.)"""
+    key = secret(folder)
+    return lambda spawner: f"{url} {learner_code(key, spawner.user.name)}"
