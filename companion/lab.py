@@ -4,7 +4,9 @@
 
 (one line in the first cell of a notebook; your instructor gives you the code), or the environment variable
 DNN_LAB="URL CODE" (a JupyterHub may set it), and every kernel that imports testCases joins. On joining, one
-line says what is shared and how to leave: `from companion.lab import leave; leave()`.
+line says what is shared and how to leave: `from companion.lab import leave; leave()`. On a JupyterHub whose
+lab runs as a hub service, the code is the word `hub` (DNN_LAB="URL hub"): the kernel then shows the lab its
+server's JUPYTERHUB_API_TOKEN and the hub tells the lab who you are.
 
 Each check sends one event: the function, whether it passed or the mistake it named (its id and words) and
 the kinds of problem it found ("wrong shape", never a line of code), the attempt and the time. The event is
@@ -23,6 +25,7 @@ import urllib.request
 import uuid
 
 ENV = "DNN_LAB"
+HUB = "hub"         # the code that says: I am who the JupyterHub says (its JUPYTERHUB_API_TOKEN)
 TIMEOUT = 2.0       # seconds one request may take
 QUEUE = 1000        # events kept while the lab cannot be reached (the oldest are dropped first)
 BATCH = 20          # events per request
@@ -37,6 +40,8 @@ class _Sender:
 
     def __init__(self, url, code):
         self.url, self.code = url.rstrip("/") + "/", code
+        self.authorization = f"token {os.environ.get('JUPYTERHUB_API_TOKEN', '')}" if code == HUB \
+            else f"Bearer {code}"
         self.queue, self.lock = collections.deque(), threading.Lock()
         self.wake, self.stopped = threading.Event(), False
         self.attempts = collections.Counter()
@@ -46,7 +51,7 @@ class _Sender:
     def request(self, path, body=None):
         """(HTTP status, parsed JSON or None); status 0 when the lab cannot be reached."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data, {"Authorization": f"Bearer {self.code}",
+        request = urllib.request.Request(self.url + path, data, {"Authorization": self.authorization,
                                                                  "Content-Type": "application/json"})
         try:
             with self.opener.open(request, timeout=TIMEOUT) as response:
@@ -99,9 +104,12 @@ def join(url, code):
     global _lab
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise ValueError(f"join: url={url!r}; expected the lab's address, e.g. \"http://127.0.0.1:8765/\"")
-    if not isinstance(code, str) or "-" not in code or not code.strip():
+    if not isinstance(code, str) or ("-" not in code and code != HUB) or not code.strip():
         raise ValueError(f"join: code={code!r}; expected the join code your instructor gave you, e.g. "
-                         f"\"s001-abcdefgh12345678\"")
+                         f"\"s001-abcdefgh12345678\", or \"hub\" on a JupyterHub")
+    if code == HUB and not os.environ.get("JUPYTERHUB_API_TOKEN"):
+        raise ValueError("join: code='hub' but JUPYTERHUB_API_TOKEN is not set: \"hub\" joins from a JupyterHub's "
+                         "server only; elsewhere use the join code your instructor gave you")
     if _lab is not None:
         _lab.stopped = True
         _lab.wake.set()
@@ -109,7 +117,9 @@ def join(url, code):
     status, answer = sender.request("api/hello")
     if status in (401, 403):
         _lab = None
-        print(f"lab: {url} does not know the join code {code!r}: ask your instructor for yours. Nothing is sent.")
+        print(f"lab: {url} does not know " + ("your hub's token: is it this hub's lab?" if code == HUB else
+                                              f"the join code {code!r}: ask your instructor for yours.")
+              + " Nothing is sent.")
         return
     _lab = sender
     sender.thread.start()

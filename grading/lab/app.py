@@ -7,6 +7,10 @@
     GET  /view.json    the view once, as JSON
     GET  /export.csv   the whole session as CSV
     GET  /health       "ok"
+    GET  /oauth_callback  on a JupyterHub (hub.py): where the hub's OAuth sends an instructor back
+
+On a JupyterHub (make_app(..., hub=Hub(...))) the routes are under the service's prefix, a learner may also
+send `Authorization: token HUB-TOKEN` (the hub says whose it is), and the page opens through the hub's OAuth.
 
 A learner's join code decides whose events a request holds: an event naming another learner is refused (403).
 Every request of a learner is bounded (events.MAX_BODY bytes, a rate per learner: limits.py) and every field
@@ -16,6 +20,7 @@ a live view is sent at most once a POLL, made once for all who follow it (board.
 """
 import asyncio
 import contextlib
+import hmac
 import json
 import time
 import urllib.parse
@@ -24,9 +29,9 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, \
     StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
-from . import codes, events, page
+from . import codes, events, hub as hubs, page
 from .board import Board, to_csv
 from .limits import RateLimit
 
@@ -34,13 +39,14 @@ POLL = 0.5          # seconds between two readings of the database
 HEARTBEAT = 15.0    # seconds: the live view is sent at least this often (times move on)
 LOOK_BACK = 5000    # rows: how far back a reading looks for rows committed after higher ones (storage.unseen)
 COOKIE = "lab_instructor"
+HUB_COOKIE, SIGN_IN = "lab_hub_instructor", "lab_hub_sign_in"
 
 
 class Lab:
     """What the application serves: a session's board, its storage, the lab's secret, the roster."""
 
-    def __init__(self, storage, key, session, roster=None, rate=None):
-        self.storage, self.key, self.session, self.roster = storage, key, session, roster or {}
+    def __init__(self, storage, key, session, roster=None, rate=None, hub=None):
+        self.storage, self.key, self.session, self.roster, self.hub = storage, key, session, roster or {}, hub
         self.board = Board(session, self.roster)
         self.rate = rate or RateLimit()
         self.seq = 0        # the highest row read
@@ -77,13 +83,26 @@ def error(status, message, headers=None):
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def learner_of(request):
-    """(learner id, None) for the request's join code, or (None, the error response)."""
+async def learner_of(request):
+    """(learner id, None) for the request's join code (or, on a JupyterHub, hub token), or (None, the error
+    response)."""
     lab = request.app.state.lab
     header = request.headers.get("authorization", "")
-    if not header.startswith("Bearer "):
-        return None, error(401, "no join code: expected the header Authorization: Bearer JOIN-CODE")
-    learner = codes.learner_of(lab.key, header[len("Bearer "):].strip())
+    if lab.hub is not None and header[:6].lower() == "token ":
+        try:
+            learner = await run_in_threadpool(lab.hub.user_of, header[6:].strip())
+        except hubs.HubError as away:
+            return None, error(503, str(away), {"Retry-After": "5"})
+        if learner is None:
+            return None, error(403, "the hub does not know this token")
+        if not hubs.fits(learner):
+            return None, error(403, f"the hub user {learner[:64]!r} cannot be a learner of the lab: expected 1 to "
+                                    f"64 letters, digits or . _ @ + -")
+    elif not header.startswith("Bearer "):
+        return None, error(401, "no join code: expected the header Authorization: Bearer JOIN-CODE"
+                                + (" or, on the hub, Authorization: token HUB-TOKEN" if lab.hub else ""))
+    else:
+        learner = codes.learner_of(lab.key, header[len("Bearer "):].strip())
     if learner is None:
         return None, error(403, "this join code is not one of this lab's")
     if lab.roster and learner not in lab.roster:
@@ -93,7 +112,7 @@ def learner_of(request):
 
 async def post_events(request):
     lab = request.app.state.lab
-    learner, refused = learner_of(request)
+    learner, refused = await learner_of(request)
     if refused:
         return refused
     if not lab.rate.allow(learner):
@@ -115,7 +134,7 @@ async def post_events(request):
 
 async def hello(request):
     lab = request.app.state.lab
-    learner, refused = learner_of(request)
+    learner, refused = await learner_of(request)
     if refused:
         return refused
     return JSONResponse({"learner": learner, "session": lab.session})
@@ -123,8 +142,44 @@ async def hello(request):
 
 def instructor(request):
     lab = request.app.state.lab
+    if lab.hub is not None and hubs.instructor_of_cookie(lab.key, request.cookies.get(HUB_COOKIE)):
+        return True
     return codes.is_instructor(lab.key, request.cookies.get(COOKIE)) or codes.is_instructor(
         lab.key, request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+
+
+def sign_in(request):
+    """On a JupyterHub: send the browser to the hub's OAuth, the state and PKCE verifier kept in a cookie."""
+    lab = request.app.state.lab
+    state, verifier, challenge = hubs.challenge()
+    response = RedirectResponse(lab.hub.sign_in(state, challenge), status_code=302)
+    response.set_cookie(SIGN_IN, f"{state}:{verifier}", httponly=True, samesite="lax", max_age=600,
+                        path=lab.hub.prefix, secure=request.url.scheme == "https")
+    return response
+
+
+async def oauth_callback(request):
+    """Where the hub sends an instructor back: the code for a token, the token for a name, the name in the
+    group, then the lab's own cookie."""
+    lab = request.app.state.lab
+    state, _, verifier = (request.cookies.get(SIGN_IN) or "").partition(":")
+    code = request.query_params.get("code", "")
+    if not state or not verifier or not code or not hmac.compare_digest(state, request.query_params.get("state",
+                                                                                                         "")):
+        return HTMLResponse(page.login(lab.session, "This sign-in did not start here: open the lab's page again."),
+                            400, page.HEADERS)
+    try:
+        name, refused = await run_in_threadpool(lab.hub.instructor_of, code[:500], verifier)
+    except hubs.HubError as away:
+        return HTMLResponse(page.login(lab.session, str(away)), 503, page.HEADERS)
+    if name is None:
+        return HTMLResponse(page.login(lab.session, f"Not an instructor of this lab: {refused}."), 403,
+                            page.HEADERS)
+    response = RedirectResponse(lab.hub.prefix, status_code=303)
+    response.set_cookie(HUB_COOKIE, hubs.session_cookie(lab.key, name), httponly=True, samesite="lax",
+                        path=lab.hub.prefix, secure=request.url.scheme == "https", max_age=hubs.SESSION)
+    response.delete_cookie(SIGN_IN, path=lab.hub.prefix)
+    return response
 
 
 def keep_token(request, token):
@@ -142,6 +197,8 @@ async def home(request):
             return keep_token(request, token)
         return HTMLResponse(page.login(lab.session, "That is not this lab's instructor token."), 403, page.HEADERS)
     if not instructor(request):
+        if lab.hub is not None:
+            return sign_in(request)
         return HTMLResponse(page.login(lab.session), 401, page.HEADERS)
     return HTMLResponse(page.instructor(lab.session), headers=page.HEADERS)
 
@@ -206,12 +263,13 @@ async def style(request):
     return Response(page.STYLE, media_type="text/css; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
-def make_app(storage, key, session, roster=None, rate=None):
-    """The application serving `session` from `storage` with the lab's secret `key`."""
+def make_app(storage, key, session, roster=None, rate=None, hub=None):
+    """The application serving `session` from `storage` with the lab's secret `key`; on a JupyterHub, `hub`
+    (hub.Hub) and the routes under its prefix."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        lab = app.state.lab = Lab(storage, key, session, roster, rate)
+        lab = app.state.lab = Lab(storage, key, session, roster, rate, hub)
         await lab.read()
         follower = asyncio.create_task(lab.follow())
         try:
@@ -226,4 +284,6 @@ def make_app(storage, key, session, roster=None, rate=None):
                                                                   max_body_size=1024),
               Route("/stream", stream), Route("/view.json", view_json), Route("/export.csv", export),
               Route("/health", health), Route("/page.js", script), Route("/page.css", style)]
+    if hub is not None:
+        routes = [Mount(hub.prefix.rstrip("/"), routes=routes + [Route("/oauth_callback", oauth_callback)])]
     return Starlette(routes=routes, lifespan=lifespan, max_body_size=events.MAX_BODY)

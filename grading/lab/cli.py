@@ -21,7 +21,11 @@ def add_lab_command(commands):
     serve = verbs.add_parser("serve", help="run the lab server")
     serve.add_argument("--host", default=HOST, help=f"address to listen on (default {HOST}; put a reverse proxy "
                                                     f"with HTTPS in front for other machines)")
-    serve.add_argument("--port", type=int, default=PORT, help=f"port (default {PORT})")
+    serve.add_argument("--port", type=int, default=None, help=f"port (default {PORT}, or that of "
+                                                               f"JUPYTERHUB_SERVICE_URL with --hub-group)")
+    serve.add_argument("--hub-group", metavar="GROUP", help="run as a JupyterHub service (started by the hub): "
+                                                           "learners are the hub's users, the page opens through "
+                                                           "the hub's OAuth for the members of GROUP only")
     serve.add_argument("--session", default=None, help="the session's name (default: today's date)")
     serve.add_argument("--roster", metavar="CSV", help="the class list id,name,email,section: names, sections, "
                                                        "and only its learners may post")
@@ -123,13 +127,25 @@ def serve(options, key):
     session = options.session or datetime.date.today().isoformat()
     if not codes.LEARNER_ID.fullmatch(session):
         raise codes.CodeError(f"--session {session!r}: expected 1 to 64 letters, digits or . _ @ + -")
+    hub = None
+    if options.hub_group is not None:
+        import os
+        import urllib.parse
+        from .hub import Hub
+        hub = Hub(options.hub_group)
+        if options.port is None and os.environ.get("JUPYTERHUB_SERVICE_URL"):
+            options.port = urllib.parse.urlsplit(os.environ["JUPYTERHUB_SERVICE_URL"]).port
+    options.port = options.port or PORT
     storage = storage_of(options)
     url = (options.url or f"http://{options.host}:{options.port}/").rstrip("/")
+    if hub is not None:
+        print(f"lab {session}: a JupyterHub service at {hub.prefix}, its page for the hub group {hub.group!r}, "
+              f"learners join with DNN_LAB=\"URL hub\"", flush=True)
     print(f"lab {session}: serving on {options.host}:{options.port}, events in {storage.where}\n"
           f"instructor's page: {url}/?token={codes.instructor_token(key)}\n"
           f"learners join with: {join_line(url + '/', 'THEIR-CODE')} (python -m grading lab codes roster.csv)",
           flush=True)
-    uvicorn.run(make_app(storage, key, session, roster), host=options.host, port=options.port,
+    uvicorn.run(make_app(storage, key, session, roster, hub=hub), host=options.host, port=options.port,
                 log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1",
                 timeout_graceful_shutdown=2)
     return 0
