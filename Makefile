@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-test: $(INSTALLED) browser jail postgres
+test: $(INSTALLED) browser jail postgres node_modules
 	$(BIN)/python -m pytest
 
 demo: $(INSTALLED)
@@ -40,6 +40,12 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql) || \
 	  echo "make postgres: could not install Debian's postgresql; the lab's PostgreSQL tests will be skipped"
+
+# The npm packages pinned in package.json and package-lock.json (JupyterHub's proxy, configurable-http-proxy,
+# for the lab's JupyterHub test), installed exactly as locked; again when the lock changes.
+node_modules: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py
