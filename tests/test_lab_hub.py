@@ -40,6 +40,7 @@ c.JupyterHub.authenticator_class = "dummy"
 c.DummyAuthenticator.password = "{password}"
 c.Authenticator.allowed_users = {{"ada", "bob", "grace"}}
 c.JupyterHub.spawner_class = "simple"
+c.JupyterHub.tornado_settings = {{"slow_spawn_timeout": 0}}  # the API answers 202 at once; the test waits
 c.SimpleLocalProcessSpawner.home_dir_template = "{folder}/home/{{username}}"
 c.Spawner.cmd = [sys.executable, "{folder}/server.py"]
 c.Spawner.args = ["--allow-root"]
@@ -134,16 +135,19 @@ class Hub:
         """A browser's session signed in to the hub as `name`."""
         browser = requests.Session()
         browser.get(self.url + "/hub/login", timeout=10)
-        answer = browser.post(self.url + "/hub/login", data={"username": name, "password": self.password,
-                                                             "_xsrf": browser.cookies.get("_xsrf")}, timeout=10)
-        assert answer.status_code == 200 and f"/user/{name}/" in answer.url or "/hub/" in answer.url, answer.text
+        answer = browser.post(self.url + "/hub/login?next=/hub/home", timeout=10, allow_redirects=False,
+                              data={"username": name, "password": self.password, "_xsrf": browser.cookies["_xsrf"]})
+        assert answer.status_code == 302 and answer.headers["Location"] == "/hub/home", answer.text
         return browser
 
     def spawn(self, browser, name):
-        """Start `name`'s server through the hub's API, as the hub's page does; its environment."""
+        """Start `name`'s server through the hub's API, as the hub's page does."""
         answer = browser.post(f"{self.url}/hub/api/users/{name}/server", timeout=10,
                               headers={"X-XSRFToken": browser.cookies.get("_xsrf")})
         assert answer.status_code in (201, 202), answer.text
+
+    def environment(self, name):
+        """The environment the hub gave `name`'s server."""
         kept = self.folder / "home" / name / "environment.json"
         deadline = time.monotonic() + 60
         while not kept.exists() or not kept.read_text().endswith("}"):
@@ -153,7 +157,7 @@ class Hub:
 
     def stop(self):
         self.started |= set(processes_under(self.process.pid))
-        os.killpg(self.process.pid, signal.SIGTERM)  # the hub stops its proxy, its services and the servers
+        self.process.terminate()  # the hub stops its proxy, its service and the users' servers
         try:
             self.process.wait(30)
         except subprocess.TimeoutExpired:
@@ -189,8 +193,10 @@ def run_check(environment):
 
 
 def test_a_learner_is_who_the_hub_says_and_only_its_instructors_see_the_class(hub):
-    ada = hub.login("ada")
-    environment = hub.spawn(ada, "ada")
+    ada, bob = hub.login("ada"), hub.login("bob")
+    hub.spawn(ada, "ada")
+    hub.spawn(bob, "bob")
+    environment = hub.environment("ada")
     assert environment["JUPYTERHUB_USER"] == "ada" and environment["DNN_LAB"] == hub.lab + " hub"
     out = run_check(environment)
     assert f"Joined the lab at {hub.lab} as ada." in out and "sent: True" in out, out
@@ -209,8 +215,7 @@ def test_a_learner_is_who_the_hub_says_and_only_its_instructors_see_the_class(hu
     row = next(row for row in view["functions"] if row["function"] == "linear_forward")
     assert row["trying"] == 1, row
 
-    bob = hub.login("bob")
-    bob_token = hub.spawn(bob, "bob")["JUPYTERHUB_API_TOKEN"]
+    bob_token = hub.environment("bob")["JUPYTERHUB_API_TOKEN"]
     forged = {"events": [{"id": uuid.uuid4().hex, "learner": "ada", "function": "relu", "outcome": "passed",
                           "attempt": 1, "time": time.time(), "mistakes": [], "problems": []}]}
     answer = requests.post(hub.lab + "api/events", json=forged, headers={"Authorization": f"token {bob_token}"},
