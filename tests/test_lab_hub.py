@@ -38,7 +38,7 @@ c.JupyterHub.cookie_secret_file = "{folder}/cookie_secret"
 c.JupyterHub.pid_file = "{folder}/hub.pid"
 c.JupyterHub.authenticator_class = "dummy"
 c.DummyAuthenticator.password = "{password}"
-c.Authenticator.allowed_users = {{"ada", "bob", "grace"}}
+c.Authenticator.allowed_users = {{"ada", "bob", "grace", "carol"}}
 c.JupyterHub.spawner_class = "simple"
 c.JupyterHub.tornado_settings = {{"slow_spawn_timeout": 0}}  # the API answers 202 at once; the test waits
 c.SimpleLocalProcessSpawner.home_dir_template = "{folder}/home/{{username}}"
@@ -49,6 +49,7 @@ c.JupyterHub.load_groups = {{"instructors": {{"users": ["grace"]}}}}
 c.JupyterHub.load_roles = [
     {{"name": "lab-instructors", "groups": ["instructors"], "scopes": ["access:services!service={service}"]}},
     {{"name": "{service}", "services": ["{service}"], "scopes": ["read:groups!group=instructors"]}},
+    {{"name": "may-open", "users": ["carol"], "scopes": ["access:services!service={service}"]}},
 ]
 c.JupyterHub.services = [{{
     "name": "{service}", "url": "http://127.0.0.1:{lab_port}", "oauth_no_confirm": True, "cwd": {project!r},
@@ -230,7 +231,36 @@ def test_a_learner_is_who_the_hub_says_and_only_its_instructors_see_the_class(hu
     refused = bob.get(hub.lab, timeout=20)  # the hub's OAuth refuses bob: no access to the lab's service
     assert refused.status_code == 403 and "view.json" not in refused.text, refused.text
     assert bob.get(hub.lab + "view.json", timeout=10).status_code == 401
+    carol = hub.login("carol")  # the hub lets her open the service, but she is not in the lab's group
+    not_hers = carol.get(hub.lab, timeout=20)
+    assert not_hers.status_code == 403 and "carol is not in the hub group" in not_hers.text, not_hers.text
+    assert carol.get(hub.lab + "view.json", timeout=10).status_code == 401
     callback = bob.get(hub.lab + "oauth_callback", params={"code": "x", "state": "y"}, timeout=10)
     assert callback.status_code == 400
     events = grace.get(hub.lab + "export.csv", timeout=10).text
     assert re.search(r",ada,", events) and "relu" not in events, events
+
+
+def test_the_lab_needs_the_hub_s_environment_and_signs_its_instructors_cookie(tmp_path):
+    from grading.lab import hub as hubs
+    from grading.lab.codes import CodeError
+    with pytest.raises(CodeError, match="--hub-group: JUPYTERHUB_API_URL, JUPYTERHUB_API_TOKEN, "
+                                        "JUPYTERHUB_SERVICE_NAME not set; the lab runs as a JupyterHub service"):
+        hubs.Hub("instructors", {})
+    environ = {"JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api", "JUPYTERHUB_API_TOKEN": "t",
+               "JUPYTERHUB_SERVICE_NAME": "dnn-lab", "JUPYTERHUB_SERVICE_PREFIX": "/services/dnn-lab/"}
+    with pytest.raises(CodeError, match="--hub-group '  ': expected the name of the hub group"):
+        hubs.Hub("  ", environ)
+    lab = hubs.Hub("instructors", environ)
+    assert lab.callback == "/services/dnn-lab/oauth_callback" and lab.client_id == "service-dnn-lab"
+    assert lab.authorize == "/hub/api/oauth2/authorize"
+    with pytest.raises(hubs.HubError, match="the hub's API at http://127.0.0.1:1/hub/api cannot be reached"):
+        lab.user_of("a-token")
+    key, other = b"k" * 32, b"o" * 32
+    cookie = hubs.session_cookie(key, "grace", now=1000)
+    assert hubs.instructor_of_cookie(key, cookie, now=1001) == "grace"
+    assert hubs.instructor_of_cookie(key, cookie, now=1000 + hubs.SESSION) is None  # expired
+    assert hubs.instructor_of_cookie(other, cookie, now=1001) is None  # not this lab's
+    name, until, mac = cookie.split(":")
+    assert hubs.instructor_of_cookie(key, f"ada:{until}:{mac}", now=1001) is None  # another name
+    assert hubs.instructor_of_cookie(key, f"grace:{int(until) + 10**6}:{mac}", now=1001) is None  # longer
