@@ -97,3 +97,35 @@ def test_the_page_shows_the_class_live_by_keyboard(lab, tmp_path):
         assert page.title() == "Lab week1" and dialogs == []
         assert page.locator("main img, main script").count() == 0
     shutil.copyfile(screenshot, "/tmp/lab_screenshot.png")
+
+
+def contrast(one, other):
+    """WCAG 2.1's contrast ratio of two colours #rrggbb."""
+    def luminance(colour):
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_pages_colours_landmarks_and_labels_meet_wcag_aa():
+    """What axe-core's color-contrast, region, label and landmark rules ask of the lab's pages, read from the
+    style and the pages as served: text at 4.5:1 at least on the page's background, borders and the focus
+    outline at 3:1, everything inside <main>, every field with its label."""
+    from grading.lab import page
+    style = re.sub(r"#([0-9a-f])([0-9a-f])([0-9a-f])\b", r"#\1\1\2\2\3\3", page.STYLE)  # #fff: #ffffff
+    background = re.search(r"body \{[^}]*background: (#[0-9a-f]{6})", style)[1]
+    text = re.findall(r"(?<![-\w])color: (#[0-9a-f]{6})", style)
+    lines = re.findall(r"(?:border-bottom|outline): \d+px solid (#[0-9a-f]{6})", style)
+    assert len(text) >= 4 and len(lines) >= 2 and len(re.findall(r"#[0-9a-f]+", style)) == len(text) + len(lines) + 1
+    assert min(contrast(colour, background) for colour in text) >= 4.5, text
+    assert min(contrast(colour, background) for colour in lines) >= 3.0, lines
+    for html in (page.login("week1", "That is not this lab's instructor token."), page.instructor("week1")):
+        body = html.split("<body>", 1)[1]
+        assert body.lstrip().startswith("<main>") and body.count("</main>") == 1
+        assert re.fullmatch(r"\s*<script src=\"page.js\"></script>\s*|\s*", body.split("</main>")[1].split(
+            "</body>")[0]), "nothing outside the main landmark but the script"
+        assert '<html lang="en">' in html and "<title>" in html and "<h1>" in body
+        for field in re.findall(r"<(?:input|select)[^>]*\bid=\"([^\"]+)\"", body):
+            assert f'<label for="{field}">' in body, field
