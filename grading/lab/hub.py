@@ -8,7 +8,8 @@ hub's proxy sends to the lab), JUPYTERHUB_CLIENT_ID, JUPYTERHUB_OAUTH_CALLBACK_U
 
 A learner's kernel has its server's JUPYTERHUB_API_TOKEN and sends it as `Authorization: token T`; the lab asks
 the hub whose it is (GET API/user with that token), so a learner can post only as the user the hub says they
-are: nobody can name themselves. The answer is kept for CACHE seconds (by the token's SHA-256, never the token).
+are: nobody can name themselves. The answer is kept for CACHE seconds (UNKNOWN for a token the hub does not
+know), by the token's SHA-256, never the token.
 
 The instructor's page: a browser without the lab's cookie is sent to the hub's OAuth authorization
 (API/oauth2/authorize, with PKCE); the hub refuses users without `access:services!service=NAME` (a role gives it
@@ -30,6 +31,7 @@ import urllib.request
 from .codes import CodeError, LEARNER_ID
 
 CACHE = 300.0           # seconds a token's user is kept
+UNKNOWN = 10.0          # seconds a token the hub does not know is kept as unknown (a server's new token soon is)
 SESSION = 8 * 3600      # seconds an instructor's sign-in lasts
 TIMEOUT = 5.0           # seconds one request to the hub may take
 NEEDED = ("JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_SERVICE_NAME")
@@ -93,7 +95,7 @@ class Hub:
             else None
         if len(self.known) > 10000:
             self.known = {key: value for key, value in self.known.items() if value[1] > now}
-        self.known[digest] = (name, now + CACHE)
+        self.known[digest] = (name, now + (CACHE if name else UNKNOWN))
         return name
 
     def sign_in(self, state, challenge):
