@@ -264,3 +264,21 @@ def test_the_lab_needs_the_hub_s_environment_and_signs_its_instructors_cookie(tm
     name, until, mac = cookie.split(":")
     assert hubs.instructor_of_cookie(key, f"ada:{until}:{mac}", now=1001) is None  # another name
     assert hubs.instructor_of_cookie(key, f"grace:{int(until) + 10**6}:{mac}", now=1001) is None  # longer
+
+
+def test_a_flood_of_made_up_tokens_does_not_reach_the_hub(monkeypatch):
+    from grading.lab import hub as hubs
+    environ = {"JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api", "JUPYTERHUB_API_TOKEN": "t",
+               "JUPYTERHUB_SERVICE_NAME": "dnn-lab"}
+    lab, asked = hubs.Hub("instructors", environ), []
+    monkeypatch.setattr(lab, "ask", lambda method, path, token: asked.append(token) or (
+        (200, {"kind": "user", "name": "ada"}) if token == "ada's" else (403, None)))
+    assert lab.user_of("ada's") == "ada" and lab.user_of("ada's") == "ada" and asked == ["ada's"]  # kept
+    refused = 0
+    for number in range(hubs.ASKED_BURST + 50):
+        try:
+            assert lab.user_of(f"made-up-{number}") is None
+        except hubs.HubBusy:
+            refused += 1
+    assert len(asked) <= hubs.ASKED_BURST + 5 and refused >= 45
+    assert lab.user_of("ada's") == "ada"  # a known token is still answered, without asking

@@ -93,6 +93,8 @@ async def learner_of(request):
             learner = await run_in_threadpool(lab.hub.user_of, header[6:].strip())
         except hubs.HubError as away:
             return None, error(503, str(away), {"Retry-After": "5"})
+        except hubs.HubBusy as busy:
+            return None, error(429, str(busy), {"Retry-After": "1"})
         if learner is None:
             return None, error(403, "the hub does not know this token")
         if not hubs.fits(learner):

@@ -9,7 +9,8 @@ hub's proxy sends to the lab), JUPYTERHUB_CLIENT_ID, JUPYTERHUB_OAUTH_CALLBACK_U
 A learner's kernel has its server's JUPYTERHUB_API_TOKEN and sends it as `Authorization: token T`; the lab asks
 the hub whose it is (GET API/user with that token), so a learner can post only as the user the hub says they
 are: nobody can name themselves. The answer is kept for CACHE seconds (UNKNOWN for a token the hub does not
-know), by the token's SHA-256, never the token.
+know), by the token's SHA-256, never the token. The hub is asked about at most ASKED_RATE new tokens a second
+(after a burst of ASKED_BURST): a flood of made-up tokens is answered 429 and never reaches the hub.
 
 The instructor's page: a browser without the lab's cookie is sent to the hub's OAuth authorization
 (API/oauth2/authorize, with PKCE); the hub refuses users without `access:services!service=NAME` (a role gives it
@@ -29,16 +30,22 @@ import urllib.parse
 import urllib.request
 
 from .codes import CodeError, LEARNER_ID
+from .limits import RateLimit
 
 CACHE = 300.0           # seconds a token's user is kept
 UNKNOWN = 10.0          # seconds a token the hub does not know is kept as unknown (a server's new token soon is)
 SESSION = 8 * 3600      # seconds an instructor's sign-in lasts
 TIMEOUT = 5.0           # seconds one request to the hub may take
+ASKED_BURST, ASKED_RATE = 600, 20.0  # tokens asked of the hub: a class joining at once, then 20 a second
 NEEDED = ("JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_SERVICE_NAME")
 
 
 class HubError(RuntimeError):
     """The hub could not be asked (away, or it refused the lab's own token)."""
+
+
+class HubBusy(RuntimeError):
+    """Too many new tokens to ask the hub about now."""
 
 
 class Hub:
@@ -63,6 +70,7 @@ class Hub:
         self.authorize = env.get("JUPYTERHUB_HOST", "") + base.rstrip("/") + "/hub/api/oauth2/authorize"
         self.access = f"access:services!service={self.name}"
         self.known = {}     # SHA-256 of a token: (user name or None, until)
+        self.asked = RateLimit(ASKED_BURST, ASKED_RATE)
 
     def ask(self, method, path, token, form=None):
         """(status, parsed JSON or None) of one request to the hub's API with `token`."""
@@ -81,13 +89,15 @@ class Hub:
 
     def user_of(self, token):
         """The hub user whose token this is, or None (asked of the hub, kept CACHE seconds). Raises HubError when
-        the hub cannot answer."""
+        the hub cannot answer, HubBusy when it was asked about too many new tokens."""
         if not isinstance(token, str) or not 0 < len(token) <= 200:
             return None
         digest, now = hashlib.sha256(token.encode()).hexdigest(), time.monotonic()
         name, until = self.known.get(digest, (None, 0.0))
         if until > now:
             return name
+        if not self.asked.allow("hub"):
+            raise HubBusy(f"too many new tokens to ask the hub about: at most {ASKED_RATE:g} a second")
         status, model = self.ask("GET", "user", token)
         if status >= 500:
             raise HubError(f"the hub answered {status} when asked whose a token is")
