@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class
+.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class lab-server postgres bench-lab
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-test: $(INSTALLED) browser jail
+test: $(INSTALLED) browser jail postgres node_modules
 	$(BIN)/python -m pytest
 
 demo: $(INSTALLED)
@@ -34,12 +34,30 @@ jail:
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap libseccomp2) || \
 	  echo "make jail: could not install Debian's bubblewrap and libseccomp2; the grader needs them (or --no-jail)"
 
+# The live lab's tests start a PostgreSQL server of their own: install Debian's postgresql when it is missing.
+# Where it cannot be installed, the PostgreSQL tests say so and are skipped (they fail under CI).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql) || \
+	  echo "make postgres: could not install Debian's postgresql; the lab's PostgreSQL tests will be skipped"
+
+# The npm packages pinned in package.json and package-lock.json (JupyterHub's proxy, configurable-http-proxy,
+# for the lab's JupyterHub test), installed exactly as locked; again when the lock changes.
+node_modules: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py
 
 # Grading speed: a generated class of 200 notebooks (right, wrong, broken, hostile) graded by grade-class.
 bench-grading: $(INSTALLED) jail
 	$(BIN)/python benchmarks/bench_grading.py $(ARGS)
+
+# The live lab under load: 500 simulated learners x 40 events over two minutes on loopback (docs/benchmarks.md);
+# ARGS passes options, e.g. ARGS="--db postgresql://user@127.0.0.1/lab".
+bench-lab: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_lab.py $(ARGS)
 
 setup: $(INSTALLED)
 
@@ -59,6 +77,12 @@ grade: $(INSTALLED) jail
 grade-class: $(INSTALLED) jail
 	@test -n "$(DIR)" -a -n "$(OUT)" || { echo "usage: make grade-class DIR=handins OUT=grades [ARGS=...]"; exit 2; }
 	$(BIN)/python -m grading grade-class "$(DIR)" "$(OUT)" $(ARGS)
+
+# The live lab's server (README, For instructors): on http://127.0.0.1:8765/, today's session, events kept in
+# build/lab/lab.sqlite3; it prints the instructor's page. ARGS passes options, e.g. ARGS="--roster roster.csv"
+# (python -m grading lab serve -h lists them).
+lab-server: $(INSTALLED)
+	$(BIN)/python -m grading lab serve $(ARGS)
 
 # nbgrader (for instructors' courses, docs/grading.md) would add its server and JupyterLab extensions to the
 # learners' JupyterLab: they stay off here (its command line does not need them).

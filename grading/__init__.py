@@ -5,6 +5,7 @@
     python -m grading grade NOTEBOOK       the scorecard of a handed-in notebook (python -m grading grade -h)
     python -m grading grade-class DIR OUT  a whole class: gradebook, feedback, summary (classbook.py, gradebook.py)
     python -m grading adjust OUT STUDENT LESSON POINTS --reason WHY   a lasting adjustment (adjustments.py)
+    python -m grading lab serve|codes|token|sessions|export|purge     the live lab (lab/, README For instructors)
 
 `make student`, `make grade NB=path/to/notebook.ipynb` and `make grade-class DIR=handins OUT=grades` run them.
 

@@ -7,6 +7,7 @@ import sys
 import grading
 from .grade import CELL_TIMEOUT, TIMEOUT, grade
 from .jail import JailUnavailable, Limits
+from .lab.cli import add_lab_command, lab_command
 from .notebooks import PROJECT
 from .reading import UnreadableNotebook, read_handin
 from .student import build_student, build_nbgrader
@@ -42,7 +43,7 @@ def limits_of(options):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=grading.__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{student,nbgrader,grade,grade-class,adjust}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{student,nbgrader,grade,grade-class,adjust,lab}")
     student = commands.add_parser("student", help="write the student edition")
     student.add_argument("out", nargs="?", default=PROJECT / "build" / "student")
     nbgrader = commands.add_parser("nbgrader", help="write the notebooks as an nbgrader source assignment")
@@ -59,7 +60,10 @@ def main(argv=None):
     add_jail_options(grader)
     add_class_command(commands)
     add_adjust_command(commands)
+    add_lab_command(commands)
     options = parser.parse_args(argv)
+    if options.command == "lab":
+        return lab_command(options)
     if options.command == "grade-class":
         return grade_class_command(options)
     if options.command == "adjust":
