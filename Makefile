@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser jail bench bench-grading setup clean-venv student grade grade-class lab-server postgres bench-lab
+.PHONY: lab test demo browser npm a11y html jail bench bench-grading setup clean-venv student grade grade-class lab-server postgres bench-lab
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-test: $(INSTALLED) browser jail postgres node_modules
+test: $(INSTALLED) browser npm jail postgres
 	$(BIN)/python -m pytest
 
 demo: $(INSTALLED)
@@ -25,6 +25,25 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) || \
 	  echo "make browser: could not install Debian's chromium; the browser test will be skipped"
+
+# The accessibility checks (tests/accessibility.py, docs/accessibility.md) run axe-core, pinned in package.json and
+# package-lock.json, in Chromium: install it into node_modules/ with npm when it is missing or the lock changed.
+# Without npm the checks say so and are skipped (they fail under CI).
+a11y: npm
+
+# The npm packages of package-lock.json (axe-core; configurable-http-proxy, JupyterHub's proxy, for the lab's hub
+# test), installed into node_modules/ when missing or when the lock changed.
+npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm) || \
+	  echo "make npm: could not install npm; the accessibility and hub checks will be skipped"
+	(npm ci --no-audit --no-fund --ignore-scripts && touch $@) || \
+	  echo "make npm: npm ci failed; the accessibility and hub checks will be skipped"
+
+# The lessons as HTML pages a learner can be given (WCAG 2.1 AA; companion/html_export.py), in build/html.
+html: $(INSTALLED)
+	$(BIN)/python -m companion.html_export notebooks/0[1-5]_*.ipynb --out build/html
 
 # The grader runs each hand-in in a bubblewrap jail with a seccomp filter made by libseccomp (docs/grading.md):
 # install Debian's bubblewrap and libseccomp2 when they are missing. Where they cannot be installed, the jail
@@ -43,10 +62,6 @@ postgres:
 
 # The npm packages pinned in package.json and package-lock.json (JupyterHub's proxy, configurable-http-proxy,
 # for the lab's JupyterHub test), installed exactly as locked; again when the lock changes.
-node_modules: package-lock.json
-	npm ci --no-audit --no-fund
-	@touch node_modules
-
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py
 

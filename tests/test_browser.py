@@ -1,5 +1,6 @@
 """The classroom dashboard in a real browser: Voila serves notebooks/demo.ipynb, headless Chromium opens it,
-moves the iterations slider, clicks Train and waits for the cost curve and the accuracy.
+drives the trainer by keyboard alone and waits for the cost curve, the accuracy and the announcement of the
+run; axe-core checks the page before and after it (tests/accessibility.py).
 
 It uses Debian's Chromium (/usr/bin/chromium, which `make test` installs when it is missing) through
 Playwright's Python API. It is skipped only when Chromium is absent and could not be installed, except under
@@ -29,9 +30,12 @@ SECONDS = 1000  # Playwright counts in milliseconds
 
 
 def need_chromium():
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing and could not be installed (`make browser` installs Debian's chromium)"
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is missing and could not be installed (`make browser` installs Debian's chromium)")
+
+
+def missing(reason):
+    """Skip a test for want of something the Makefile installs; under CI, fail instead."""
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
@@ -98,43 +102,85 @@ def chromium_page(sync_api):
             browser.close()
 
 
-def test_the_dashboard_trains_live_in_a_browser(dashboard, tmp_path):
+def test_the_dashboard_trains_live_in_a_browser_by_keyboard_alone(dashboard, tmp_path):
+    """The dashboard as a learner without a mouse uses it, and as axe-core's WCAG 2.1 A/AA rules see it,
+    before and after a run."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
+    from accessibility import assert_no_violations
     with chromium_page(sync_api) as page:
         page.goto(dashboard, wait_until="domcontentloaded", timeout=120 * SECONDS)
+        train = page.get_by_role("button", name=re.compile(r"^\W*Train$"))  # its name starts with an icon
+        sync_api.expect(train).to_be_visible(timeout=180 * SECONDS)  # the notebook runs first: data, widgets
+        assert_no_violations(page, "the dashboard before a run")
         train_and_check(page, sync_api.expect)
+        assert_no_violations(page, "the dashboard after a run")
+        trainer = page.locator(".dnn-widget").filter(has=page.get_by_role("status").filter(has_text="Run 1 fin"))
+        (tmp_path / "trainer_accessibility_tree.yaml").write_text(trainer.aria_snapshot())
+        shutil.copyfile(tmp_path / "trainer_accessibility_tree.yaml", "/tmp/trainer_accessibility_tree.yaml")
         screenshot = tmp_path / "demo_screenshot.png"
         whole_page_screenshot(page, screenshot)
     shutil.copyfile(screenshot, SCREENSHOT_COPY)
 
 
+FOCUSED = """() => { const e = document.activeElement;
+    const label = e.labels && e.labels.length ? e.labels[0].textContent : "";
+    return (e.getAttribute("aria-label") || label || e.textContent || "").trim(); }"""
+FOCUS_LOOK = """() => { const s = getComputedStyle(document.activeElement);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor].join(" "); }"""
+
+
+def tab_to(page, name, times=1, limit=120):
+    """Press Tab until the `times`-th control named `name` has the focus; return the names passed on the way."""
+    passed = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        passed.append(page.evaluate(FOCUSED))
+        if passed[-1] == name and passed.count(name) == times:
+            return passed
+    pytest.fail(f"{times} x {name!r} not reached with Tab; the focus went through {passed}")
+
+
 def train_and_check(page, expect):
-    """What a person does on the dashboard, and what they should see."""
-    train = page.get_by_role("button", name=re.compile(r"^\W*Train$"))  # its name starts with an icon
-    expect(train).to_be_visible(timeout=180 * SECONDS)  # the notebook runs first: data, pictures, widgets
+    """What a person does on the dashboard with the keyboard alone, and what they should see and hear: Tab to
+    the trainer's controls (the explorer above it has a "layers L" too), three layers instead of four, the
+    next learning rate, a few hundred iterations, Enter on Train; the end of the run reaches the live region."""
     expect(page.locator(".shapes-table")).to_contain_text("(20, 12288)")
     assert page.get_by_text("cost_trainer(").count() == 0, "code cells are shown"
+    page.locator("body").focus()
+    tab_to(page, "layers L", times=2)                       # the trainer's own
+    assert page.evaluate(FOCUS_LOOK) == "solid 3px rgb(26, 82, 118)"  # where the focus is, plainly drawn
+    page.keyboard.press("ArrowDown")                        # 4 layers -> 3: hidden units 20 and 7
+    order = tab_to(page, "learning rate")
+    assert order == ["n[1]", "n[2]", "learning rate"], order   # a sensible order: the layers, then the rest
+    assert page.evaluate(FOCUS_LOOK) == "solid 3px rgb(26, 82, 118)"
+    page.keyboard.press("ArrowDown")                        # 0.0075 -> 0.01
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED) == "iterations"
+    page.keyboard.press("Control+a")
+    page.keyboard.type(str(ITERATIONS))
+    assert tab_to(page, "Train") == ["seed", "Train"]
+    page.keyboard.press("Enter")
 
-    slider = page.locator(".widget-slider").filter(has=page.get_by_text("iterations", exact=True))
-    readout = slider.locator(".widget-readout")
-    readout.fill(str(ITERATIONS))
-    readout.press("Enter")
-    expect(readout).to_have_text(str(ITERATIONS))
-
-    train.click()
-    expect(page.locator("svg.cost-plot polyline.train-cost")).to_have_count(1, timeout=60 * SECONDS)
-    accuracy = page.locator("p.accuracy")
-    expect(accuracy).to_contain_text("Test accuracy", timeout=120 * SECONDS)
+    status = page.get_by_role("status").filter(has_text="Run 1")
+    expect(status).to_contain_text(f"Run 1 finished: {ITERATIONS} iterations", timeout=120 * SECONDS)
+    expect(status).to_have_text(re.compile(r"final cost \d\.\d{4}\. Train accuracy: \d+\.\d% \(\d+ of 209\); "
+                                           r"Test accuracy: \d+\.\d% \(\d+ of 50\)\.$"))
+    trainer = page.locator(".dnn-widget").filter(has=status)   # the dashboard's trainer, not the replay
+    expect(trainer).to_have_count(1)
+    accuracy = trainer.locator("p.accuracy")
     expect(accuracy).to_have_text(re.compile(r"Train accuracy: \d+\.\d% \(\d+ of 209\)\s+·\s+"
                                              r"Test accuracy: \d+\.\d% \(\d+ of 50\)"))
-    expect(page.locator(".dnn-message").filter(has_text="Run 1")).to_contain_text(
-        f"Run 1 finished: {ITERATIONS} iterations")
-    expect(page.locator("svg.cost-plot polyline.test-cost")).to_have_count(1)
-    points = page.locator("svg.cost-plot polyline.train-cost").get_attribute("points").split()
-    assert len(points) == 100
-    expect(page.get_by_text(re.compile(r"^(Misclassified test pictures: \d+ of 50|No misclassified)"))).to_be_visible()
-    expect(train).to_be_enabled()
-    expect(page.get_by_role("button", name=re.compile(r"^\W*Stop$"))).to_be_disabled()
+    plot = trainer.locator("svg.cost-plot")
+    expect(plot.locator("polyline.test-cost")).to_have_count(1)
+    assert len(plot.locator("polyline.train-cost").get_attribute("points").split()) == 100
+    label = plot.get_attribute("aria-label")                # the curve in words follows the run
+    assert plot.get_attribute("role") == "img" and "learning rate 0.01, hidden units 20-7" in label, label
+    assert re.search(r"training cost from \d\.\d+ at iteration 0 to \d\.\d+ at iteration 29\d", label), label
+    costs = trainer.locator("details.dnn-figure-numbers").filter(has_text="run 1: costs every 100 iterations")
+    expect(costs.locator("tbody tr")).to_have_count(4)       # iterations 0, 100, 200 and the last
+    expect(trainer.get_by_text(re.compile(r"^(Misclassified test pictures: \d+ of 50|No misclassified)"))).to_be_visible()
+    expect(trainer.get_by_role("button", name=re.compile(r"^\W*Train$"))).to_be_enabled()
+    expect(trainer.get_by_role("button", name=re.compile(r"^\W*Stop$"))).to_be_disabled()
 
 
 def whole_page_screenshot(page, path):
@@ -208,17 +254,19 @@ def wait_until_all_ran(page, expect):
     expect(idle).to_be_visible(timeout=60 * SECONDS)
 
 
-def set_slider(slider, value, expect):
-    readout = slider.locator(".widget-readout")
-    readout.fill(str(value))
-    readout.press("Enter")
-    expect(readout).to_have_text(str(value))
+def set_number(box, value, expect):
+    """Type a value into a labelled number box and press Enter, as a person does."""
+    box.fill(str(value))
+    box.press("Enter")
+    expect(box).to_have_value(str(value))
 
 
-def test_the_shape_explorer_of_notebook_01_follows_its_controls_in_jupyterlab(lab, tmp_path):
+def test_the_shape_explorer_of_notebook_01_follows_its_controls_and_the_lessons_pass_axe_in_jupyterlab(lab, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
     expect, (url, folder) = sync_api.expect, lab
-    shutil.copyfile(PROJECT / "notebooks" / "01_initialization.ipynb", folder / "01_initialization.ipynb")
+    from accessibility import LESSONS, check_lessons_in_jupyterlab
+    for lesson in LESSONS:
+        shutil.copyfile(lesson, folder / lesson.name)
     with chromium_page(sync_api) as page:
         open_and_run_all(page, expect, url.format("01_initialization.ipynb"))
         explorer_table = page.locator(".shapes-table")
@@ -227,8 +275,7 @@ def test_the_shape_explorer_of_notebook_01_follows_its_controls_in_jupyterlab(la
         explorer = page.locator(".widget-vbox", has=explorer_table).last
         explorer.scroll_into_view_if_needed()
 
-        set_slider(explorer.locator(".widget-slider").filter(has=page.get_by_text("layers L", exact=True)), 6,
-                   expect)
+        set_number(explorer.get_by_label("layers L", exact=True), 6, expect)
         expect(explorer_table.locator("tbody tr")).to_have_count(7)   # the input and layers 1 to 6
         dims = [12288, 20, 7, 5, 5, 5, 1]                                # new hidden layers get 5 units
         count = sum(n * previous + n for previous, n in zip(dims, dims[1:]))
@@ -242,8 +289,13 @@ def test_the_shape_explorer_of_notebook_01_follows_its_controls_in_jupyterlab(la
         first_layer.locator("input").press("Enter")
         expect(explorer_table.locator("tbody tr").nth(1)).to_contain_text("(40, 12288)")
         expect(drawing).not_to_have_attribute("src", drawn)              # redrawn for the new sizes
+        expect(drawing).to_have_attribute("alt", re.compile(     # the drawing in words, redrawn with it
+            r"^Diagram of the network, L = 6 layers, left to right: the input X = A\[0\] of 12288 features, shape "
+            r"\(12288, 209\); hidden layers of 40 ReLU, 7 ReLU, 5 ReLU, 5 ReLU, 5 ReLU units"))
         page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=drawing.element_handle())
         explorer.screenshot(path=str(tmp_path / "lab_explorer.png"))
+        # The same JupyterLab shows the five lessons as they are stored, for axe-core (tests/accessibility.py).
+        check_lessons_in_jupyterlab(page, expect, url, 120 * SECONDS)
 
 
 def test_the_trainer_of_notebook_04_trains_live_in_jupyterlab(lab, tmp_path):
@@ -263,8 +315,7 @@ def test_the_trainer_of_notebook_04_trains_live_in_jupyterlab(lab, tmp_path):
         trainer.scroll_into_view_if_needed()
         units = trainer.locator(".widget-inline-hbox", has=page.get_by_text("n[1]", exact=True)).locator("input")
         expect(units).to_have_value("7")                                # the two-layer network of notebook 04
-        set_slider(trainer.locator(".widget-slider").filter(has=page.get_by_text("iterations", exact=True)),
-                   ITERATIONS, expect)
+        set_number(trainer.get_by_label("iterations", exact=True), ITERATIONS, expect)
         train.click()
         expect(trainer.locator("p.accuracy")).to_have_text(
             re.compile(r"Train accuracy: \d+\.\d% \(\d+ of 209\)\s+·\s+Test accuracy: \d+\.\d% \(\d+ of 50\)"),
@@ -279,8 +330,7 @@ def test_the_trainer_of_notebook_04_trains_live_in_jupyterlab(lab, tmp_path):
         # by the training.
         units.fill("200")
         units.press("Enter")
-        set_slider(trainer.locator(".widget-slider").filter(has=page.get_by_text("iterations", exact=True)),
-                   10000, expect)
+        set_number(trainer.get_by_label("iterations", exact=True), 10000, expect)
         train.click()
         expect(trainer.get_by_text(re.compile(r"^iteration \d+ of 10000, elapsed"))).to_be_visible(
             timeout=60 * SECONDS)

@@ -14,6 +14,7 @@ import pytest
 
 import grading
 from grading import feedback, untrusted
+from accessibility import assert_no_violations
 from test_browser import CHROMIUM_ARGS, CHROMIUM, need_chromium
 from test_classbook import LESSON_01, LESSON_02, handed_in, run
 
@@ -189,6 +190,7 @@ def test_the_html_feedback_reads_on_a_phone(graded):
                 assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
                 assert page.locator("h1").inner_text().startswith(lesson)
                 assert "What went wrong" in page.locator("body").inner_text()
+                assert_no_violations(page, f"the feedback page of {learner}, {lesson}")  # WCAG 2.1 A/AA
                 shots[learner] = Path(tempfile.gettempdir(), f"feedback_{learner}.png")  # kept to look at
                 page.screenshot(path=str(shots[learner]), full_page=True)
             assert requests == [(out / "feedback" / who / f"{lesson}.html").as_uri()

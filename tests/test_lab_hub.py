@@ -106,7 +106,7 @@ def alive(pid):
 class Hub:
     def __init__(self, folder):
         if not PROXY.exists():
-            pytest.fail(f"{PROXY} is missing: `make node_modules` installs configurable-http-proxy (npm ci)")
+            pytest.fail(f"{PROXY} is missing: `make npm` installs configurable-http-proxy (npm ci)")
         self.folder, self.password = Path(folder), uuid.uuid4().hex
         self.port, self.lab_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -315,3 +315,55 @@ def test_show_depth_margins_prints_the_table_and_its_summary(tmp_path, capsys):
 def test_show_depth_margins_says_when_the_file_is_missing(tmp_path, capsys):
     assert plots.show_depth_margins(tmp_path / "depth_margin.json") is None
     assert capsys.readouterr().out.startswith("There is no depth_margin.json in ")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Text alternatives: what a sighted reader takes from each figure, in words and numbers
+
+def test_a_cost_curve_says_where_it_starts_ends_and_rises_and_gives_its_numbers():
+    from companion.plots.described import figure_bundle, figure_numbers
+    costs = [0.69, 0.6, 0.5, 0.55, 0.4, 0.3]
+    fig = plots.plot_costs(costs, learning_rate=0.0075)
+    text = plots.figure_description(fig)
+    assert text == ("Line chart, Learning rate = 0.0075: cost against iterations, recorded every 100 iterations. "
+                    "The cost goes from 0.69 at iteration 0 to 0.3 at iteration 500. It rises at iterations 300.")
+    (table,) = figure_numbers(fig)
+    assert table.header == ("iteration", "cost") and table.rows[3] == (300, "0.55")
+    data, metadata = figure_bundle(fig)
+    assert data["text/plain"] == metadata["image/png"]["alt"] == text
+    assert f'alt="{text}"' in data["text/html"] and '<th scope="col">iteration</th>' in data["text/html"]
+    assert '<th scope="row">300</th><td>0.55</td>' in data["text/html"]
+
+
+def test_a_network_drawing_names_its_layers_and_shapes():
+    text = plots.figure_description(plots.draw_network([12288, 7, 1], m=209))
+    assert "L = 2 layers" in text and "hidden layers of 7 ReLU units" in text and "1 sigmoid unit" in text
+    assert "Layer 1: W[1] (7, 12288), b[1] (7, 1), A[1] (7, 209)." in text
+
+
+def test_a_figure_of_ones_own_is_described_from_what_it_holds_or_in_ones_own_words():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2, 3], [3.0, 1.0, 0.5, 2.0], label="loss")
+    ax.set_title("My run")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    assert plots.figure_description(fig) == ("My run. Axes: loss against epoch. loss: from 3 at 0 to 2 at 3, "
+                                             "lowest 0.5 at 2.")
+    plots.describe(ax, "The loss falls, then rises after epoch 2.")
+    assert plots.figure_description(fig) == "The loss falls, then rises after epoch 2."
+    with pytest.raises(ValueError, match="describe: text must be a non-empty sentence, got ''"):
+        plots.describe(ax, "")
+    with pytest.raises(ValueError, match="describe: numbers must be Numbers tables, got list"):
+        plots.describe(ax, "x", numbers=[[1, 2]])
+
+
+def test_figures_say_in_words_what_their_colours_say():
+    text = plots.figure_description(plots.plot_relative_errors({"net": {"dW1": 1e-9, "db1": 0.3}}))
+    assert "net: db1 above it (dW1 1.00e-09, db1 0.3)" in text and "hatched" in text
+    fig = plots.plot_relative_errors({"net": {"dW1": 1e-9, "db1": 0.3}})
+    assert [bar.get_hatch() for bar in fig.axes[0].patches] == [None, "//"]  # failing: hatched, not only red
+    assert "dashed red arrows" in plots.figure_description(plots.draw_layer_graph())
+
+
+def test_outside_ipython_nothing_is_installed():
+    assert plots.install() is False

@@ -3,6 +3,7 @@
 The trainer's tests use small made-up pictures (8 x 8 RGB, 80 for training and 30 for testing), so each run
 takes a fraction of a second.
 """
+import base64
 import html
 import re
 import time
@@ -62,7 +63,10 @@ def test_the_table_shows_the_course_network():
     assert rows[4] == ["4", "(1, 5)", "(1, 1)", "(1, 209)", "(1, 209)", "sigmoid", "6"]
     assert "4 layers, 245,973 parameters in all." in text(explorer.table)
     assert explorer.message.value == ""
-    assert bytes(explorer.drawing.value).startswith(b"\x89PNG") and explorer.drawing.layout.display is None
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', explorer.drawing.value)
+    assert base64.b64decode(png[1]).startswith(b"\x89PNG") and explorer.drawing.layout.display is None
+    assert 'alt="Diagram of the network, L = 4 layers, left to right: the input X = A[0] of 12288 features' \
+        in explorer.drawing.value
 
 
 def test_the_table_follows_the_controls():
@@ -162,6 +166,22 @@ def train(trainer, iterations=300, learning_rate=0.05, layers=None, timeout=60):
     return trainer.runs[-1]
 
 
+def test_a_screen_reader_hears_each_quarter_of_a_run_and_its_end(trainer, monkeypatch):
+    monkeypatch.setattr(companion.widgets.trainer, "REFRESH_SECONDS", 0.0)   # progress at every iteration
+    said = []
+    monkeypatch.setattr(trainer, "say", lambda text, kind="info": (said.append(text),
+                                                                   setattr(trainer.status, "value", text)))
+    train(trainer, iterations=400)
+    assert [re.sub(r"cost \d\.\d{4}", "cost C", text) for text in said[1:4]] == [
+        "Run 1: 25 % done, iteration 100 of 400, training cost C.",
+        "Run 1: 50 % done, iteration 200 of 400, training cost C.",
+        "Run 1: 75 % done, iteration 300 of 400, training cost C."]
+    assert said[0].startswith("Run 1: training a 4-layer network") and len(said) == 6
+    assert said[4].startswith("Run 1 finished: 400 iterations") and "Train accuracy" not in said[4]
+    assert re.fullmatch(r"Run 1 finished: 400 iterations in \d+\.\d s, final cost \d\.\d{4}\. Train accuracy: "
+                        r"\d+\.\d% \(\d+ of 80\); Test accuracy: \d+\.\d% \(\d+ of 30\)\.", said[5]), said[5]
+
+
 def polylines(trainer, kind):
     """The point lists of the cost plot's train-cost or test-cost lines, as they are drawn."""
     return [points.split() for points in
@@ -181,7 +201,8 @@ def test_a_run_draws_its_costs_and_shows_the_accuracy_and_the_mistakes(trainer, 
     assert [i for i, _ in run.train_costs] == list(range(0, 300, 3))
     assert trainer.progress.value == trainer.progress.max == 300 and trainer.progress.bar_style == "success"
     assert max(x_ticks(trainer)) == 300
-    assert re.fullmatch(r"Run 1 finished: 300 iterations in \d+\.\d s, final cost \d\.\d{4}\.", text(trainer.status))
+    assert re.fullmatch(r"Run 1 finished: 300 iterations in \d+\.\d s, final cost \d\.\d{4}\. Train accuracy: \d+\.\d% "
+                        r"\(\d+ of 80\); Test accuracy: \d+\.\d% \(\d+ of 30\)\.", text(trainer.status))
     assert re.fullmatch(r"300 iterations in \d+\.\d s", trainer.timing.value)
     (train_x, train_y), (test_x, test_y) = data
     p_train = dnn_utils.predict(train_x, None, run.parameters)
@@ -194,9 +215,13 @@ def test_a_run_draws_its_costs_and_shows_the_accuracy_and_the_mistakes(trainer, 
     assert len(trainer.gallery.children) == wrong
     assert text(trainer.gallery_title) == f"Misclassified test pictures: {wrong} of 30"
     picture, caption = trainer.gallery.children[0].children
-    assert bytes(picture.value).startswith(b"\x89PNG")
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', picture.value)
+    assert base64.b64decode(png[1]).startswith(b"\x89PNG")
     index = int(np.flatnonzero(p_test != test_y)[0])
     truth = "cat" if test_y[0, index] else "non-cat"
+    assert f'alt="Test picture #{index}"' in picture.value
+    assert "<caption>run 1: costs every 100 iterations</caption>" in trainer.costs.value
+    assert "<tr><th scope=\"row\">0</th>" in trainer.costs.value and "<th scope=\"row\">201</th>" in trainer.costs.value  # the first recorded in each 100
     assert text(caption) == f"#{index}: predicted {'non-cat' if truth == 'cat' else 'cat'}, is {truth}"
     assert not trainer.train_button.disabled and trainer.stop_button.disabled
 
@@ -217,8 +242,8 @@ def test_the_curve_and_the_progress_update_while_it_trains_and_stop_ends_the_run
     run = trainer.runs[-1]
     assert run.outcome == "stopped" and live_progress <= run.at < 10000
     assert trainer.progress.value == run.at and trainer.progress.bar_style == "warning"
-    assert text(trainer.status) == (f"Run 1 stopped at iteration {run.at} of 10000; the accuracy below is that "
-                                    f"of the parameters reached so far.")
+    assert text(trainer.status).startswith(f"Run 1 stopped at iteration {run.at} of 10000; the accuracy below is "
+                                           f"that of the parameters reached so far. Train accuracy: ")
     assert "Train accuracy" in text(trainer.accuracy) and "Test accuracy" in text(trainer.accuracy)
     assert not trainer.train_button.disabled and trainer.stop_button.disabled
     assert max(x_ticks(trainer)) < 10000   # once stopped, the axis fits what was done

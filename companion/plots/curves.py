@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from companion.plots.canvas import pyplot
+from companion.plots.canvas import FAIL, PALETTE, PASS, pyplot
+from companion.plots.described import Numbers, describe, number, sampled, series_summary
 
 
 def plot_costs(costs, learning_rate, every=100, ax=None, label=None, title=None, ylabel="cost", yscale="linear"):
@@ -39,7 +40,30 @@ def plot_costs(costs, learning_rate, every=100, ax=None, label=None, title=None,
     ax.set_title(title if title is not None else f"Learning rate = {learning_rate}")
     if label is not None:
         ax.legend()
+    _describe_costs(ax, costs, every, label, ylabel)
     return ax.figure
+
+
+def _describe_costs(ax, costs, every, label, ylabel):
+    iterations = np.arange(costs.size) * every
+    if not ax.__dict__.get("_dnn_texts"):
+        describe(ax, f"Line chart, {ax.get_title()}: {ylabel} against iterations"
+                     f"{' (log scale)' if ax.get_yscale() == 'log' else ''}, recorded every {every} iterations.")
+    name = f"{label}: the {ylabel}" if label else f"The {ylabel}"
+    text = f"{name} goes {series_summary(iterations, costs, 'iteration ')}."
+    rises = [int(iterations[i]) for i in range(1, costs.size) if costs[i] > costs[i - 1]]
+    if rises and costs.size > 2:
+        text += f" It rises at iterations {_listed(rises)}."
+    rows = [(int(iterations[i]), number(costs[i])) for i in sampled(costs.size)]
+    describe(ax, text, Numbers(f"{ax.get_title()}: {label or ylabel}", ("iteration", ylabel), rows))
+
+
+def _listed(values, limit=12):
+    """Values as "a, b and c" (the first `limit` of them, then how many more)."""
+    values = [str(v) for v in values]
+    if len(values) > limit:
+        return ", ".join(values[:limit]) + f" and {len(values) - limit} more"
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
 
 
 def plot_layer_scales(scales, name="A", ax=None, title="How big are the activations?",
@@ -72,6 +96,13 @@ def plot_layer_scales(scales, name="A", ax=None, title="How big are the activati
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper right")
+    lines = [f"{label}: " + ", ".join(f"{name}[{l}] {number(v)}" for l, v in enumerate(values, start=1))
+             for label, values in scales.items()]
+    rows = [(f"{name}[{l}]",) + tuple(number(values[l - 1]) if l <= len(values) else "" for values in scales.values())
+            for l in range(1, longest + 1)]
+    describe(ax, f"Bar chart, {title}: {ylabel} of {name}[l] for layers 1 to {longest}, one bar per "
+                 f"{'network' if len(scales) > 1 else 'layer'}. " + "; ".join(lines) + ".",
+             Numbers(title, ("layer",) + tuple(scales), rows))
     return ax.figure
 
 
@@ -108,7 +139,21 @@ def plot_lines(x, lines, title=None, xlabel="", ylabel="", xscale="linear", ysca
     ax.grid(alpha=0.3, which="both")
     if len(lines) > 1 or threshold is None:
         ax.legend(fontsize=9)
+    _describe_lines(ax, x, lines, title, xlabel, ylabel, threshold)
     return ax.figure
+
+
+def _describe_lines(ax, x, lines, title, xlabel, ylabel, threshold):
+    scales = [f"{name} on a log scale" for name, scale in (("x", ax.get_xscale()), ("y", ax.get_yscale()))
+              if scale == "log"]
+    text = (f"Line chart{', ' + title if title else ''}: {ylabel or 'y'} against {xlabel or 'x'}"
+            f"{' (' + ' and '.join(scales) + ')' if scales else ''}. ")
+    text += " ".join(f"{label}: {series_summary(x, y, (xlabel or 'x') + ' = ')}." for label, y in lines.items())
+    if threshold is not None:
+        text += f" A dashed line marks {number(threshold)}."
+    ys = [np.asarray(y, dtype=float).reshape(-1) for y in lines.values()]
+    rows = [(number(x[i]),) + tuple(number(y[i]) for y in ys) for i in sampled(x.size)]
+    describe(ax, text, Numbers(title or ylabel or "the curves", (xlabel or "x",) + tuple(lines), rows))
 
 
 def plot_panels(x, panels, xlabel="x", sharey=False):
@@ -124,6 +169,15 @@ def plot_panels(x, panels, xlabel="x", sharey=False):
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
+        y = np.asarray(y, dtype=float).reshape(-1)
+        peaks = int(np.sum((y[1:-1] > y[:-2]) & (y[1:-1] >= y[2:])))   # the teeth of a sawtooth, the bumps
+        shape = f", {peaks} peaks" if peaks > 1 else ""
+        describe(ax, f"{title}: {series_summary(x, y, xlabel + ' = ')}{shape}.")
+    rows = [(number(x[i]),) + tuple(number(np.asarray(y, dtype=float).reshape(-1)[i]) for y in panels.values())
+            for i in sampled(x.size, 21)]
+    describe(fig, f"{len(panels)} line charts side by side, each over {xlabel} from {number(x.min())} to "
+                  f"{number(x.max())}. " + " ".join(ax.__dict__["_dnn_texts"][0] for ax in axes[0]),
+             Numbers("the curves", (xlabel,) + tuple(panels), rows))
     fig.tight_layout()
     return fig
 
@@ -134,7 +188,11 @@ def plot_relative_errors(results, threshold=1e-7):
     fig, axes = pyplot().subplots(1, len(results), figsize=(4 * len(results), 3.8), sharey=True, squeeze=False)
     for ax, (title, errors) in zip(axes[0], results.items()):
         values = [float(v) for v in errors.values()]
-        ax.bar(list(errors), values, color=["tab:green" if v < threshold else "tab:red" for v in values])
+        bars = ax.bar(list(errors), values, color=[PASS if v < threshold else FAIL for v in values])
+        for bar, v in zip(bars, values):   # a failing bar is hatched too, not only another colour
+            if v >= threshold:
+                bar.set_hatch("//")
+                bar.set_edgecolor("black")
         ax.axhline(threshold, color="black", linestyle="--", linewidth=1)
         ax.set_yscale("log")
         ax.set_title(title, fontsize=10)
@@ -142,6 +200,18 @@ def plot_relative_errors(results, threshold=1e-7):
     axes[0][0].set_ylabel("relative error (log scale)")
     axes[0][0].set_ylim(1e-13, 10)
     axes[0][-1].text(len(values) - 0.5, threshold * 2, f"{threshold:.0e}", ha="right", va="bottom")
+    checks = []
+    for title, errors in results.items():
+        failed = [name for name, v in errors.items() if float(v) >= threshold]
+        verdict = f"{', '.join(failed)} above it" if failed else "every gradient below it"
+        checks.append(f"{title}: {verdict} (" + ", ".join(f"{name} {number(v)}" for name, v in errors.items()) + ")")
+    rows = [(title, name, number(v), "passes" if float(v) < threshold else "fails")
+            for title, errors in results.items() for name, v in errors.items()]
+    describe(fig, f"Bar charts of gradient checks, the relative error of each gradient on a log scale against the "
+                  f"threshold {threshold:.0e} (dashed line; bars below it pass, in green, bars above fail, in "
+                  f"hatched vermillion). " + "; ".join(checks) + ".",
+             Numbers("relative errors of the gradient checks", ("check", "gradient", "relative error", "verdict"),
+                     rows))
     return fig
 
 
@@ -171,8 +241,9 @@ def plot_depth_margins(rows, majority=None):
         offset = -0.12 if split == "test" else 0.12
         ax.vlines(seeds + offset, two, four, color="gray", linewidth=1)
         name = "test (50 pictures)" if split == "test" else "held out (200 pictures)"
-        ax.plot(seeds + offset, two, linestyle="none", color="tab:blue", label=f"two-layer, {name}", **style)
-        ax.plot(seeds + offset, four, linestyle="none", color="tab:orange", label=f"four-layer, {name}", **style)
+        ax.plot(seeds + offset, two, linestyle="none", color=PALETTE[0], label=f"two-layer, {name}", **style)
+        ax.plot(seeds + offset, four, linestyle="none", color=PALETTE[1], label=f"four-layer, {name}",
+                **dict(style, marker="s"))
     ax.set_xticks(seeds)
     ax.set_xticklabels([str(row["seed"]) for row in rows])
     ax.set_xlabel("generator seed of the data set")
@@ -180,8 +251,27 @@ def plot_depth_margins(rows, majority=None):
     ax.set_title("Two layers against four, data set by data set")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     ax.grid(alpha=0.3, axis="y")
+    _describe_depth_margins(ax, rows, majority)
     fig.tight_layout()
     return fig
+
+
+def _describe_depth_margins(ax, rows, majority):
+    held = all("two_layer_held_out" in row for row in rows)
+    margins = [100 * (row["four_layer_test"] - row["two_layer_test"]) for row in rows]
+    text = (f"Dot chart, {ax.get_title()}: test accuracy in % of the two-layer and the four-layer network for "
+            f"{len(rows)} data sets (generator seeds {', '.join(str(row['seed']) for row in rows)}), "
+            f"{'filled dots on the 50 test pictures, hollow dots on 200 held-out pictures' if held else 'on the test pictures'}. "
+            f"The four-layer network's margin on the test pictures goes from {min(margins):+.0f} to "
+            f"{max(margins):+.0f} points, {np.mean(margins):+.1f} on average.")
+    if majority is not None:
+        text += f" A dotted line marks {majority:.0%}, answering the majority class to every picture."
+    splits = ("test", "held_out") if held else ("test",)
+    header = ("seed",) + tuple(f"{net}, {split.replace('_', ' ')} (%)" for split in splits
+                               for net in ("two-layer", "four-layer"))
+    table = [(row["seed"],) + tuple(f"{100 * row[f'{net}_{split}']:.1f}" for split in splits
+                                    for net in ("two_layer", "four_layer")) for row in rows]
+    describe(ax, text, Numbers("accuracy by data set", header, table))
 
 
 def show_depth_margins(path):
@@ -233,7 +323,7 @@ def show_runs(runs):
     fig, ax = pyplot().subplots(figsize=(8, 4.2))
     top = 0.0
     for k, run in enumerate(runs):
-        colour = f"C{k % 10}"
+        colour = PALETTE[k % len(PALETTE)]
         train = np.array(run.train_costs, dtype=float).reshape(-1, 2)
         test = np.array(run.test_costs, dtype=float).reshape(-1, 2)
         line = f"{run.label}: {run.outcome}"
@@ -258,4 +348,39 @@ def show_runs(runs):
     ax.set_title("The trainer's runs: training cost solid, test cost dashed")
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
+    describe(ax, f"Line chart of the cost against the iteration for {len(runs)} run{'s' if len(runs) > 1 else ''} "
+                 f"of the trainer, training cost solid, test cost dashed. " + " ".join(runs_summary(runs)),
+             [runs_numbers(run, k + 1) for k, run in enumerate(runs)])
     return fig
+
+
+def runs_summary(runs):
+    """One sentence per run of the trainer: its settings, how it ended, where its costs start and end."""
+    sentences = []
+    for k, run in enumerate(runs):
+        train = np.array(run.train_costs, dtype=float).reshape(-1, 2)
+        test = np.array(run.test_costs, dtype=float).reshape(-1, 2)
+        text = f"Run {k + 1} ({run.label.split(': ', 1)[-1]}): {run.outcome or 'training'}"
+        if train.size:
+            text += f"; training cost {series_summary(train[:, 0], train[:, 1], 'iteration ')}"
+        if test.size:
+            text += f"; test cost {series_summary(test[:, 0], test[:, 1], 'iteration ')}"
+        sentences.append(text + ".")
+    return sentences
+
+
+def runs_numbers(run, number_shown, every=100):
+    """A run's costs every `every` iterations (and its last recorded ones) as a Numbers table."""
+    train = {int(i): c for i, c in np.array(run.train_costs, dtype=float).reshape(-1, 2)}
+    test = {int(i): c for i, c in np.array(run.test_costs, dtype=float).reshape(-1, 2)}
+    blocks = {}
+    for i in sorted(set(train) | set(test)):   # the first iteration recorded in each block of `every`
+        blocks.setdefault(i // every, i)
+    shown = sorted(blocks.values())
+    last = max(train, default=None)
+    if last is not None and last not in shown:
+        shown.append(last)
+    header = ("iteration", "training cost") + (("test cost",) if test else ())
+    rows = [(i, number(train[i]) if i in train else "") + ((number(test[i]) if i in test else "",) if test else ())
+            for i in shown]
+    return Numbers(f"run {number_shown}: costs every {every} iterations", header, rows)

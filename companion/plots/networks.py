@@ -7,6 +7,7 @@ notebook, end the cell with `plt.show()` so that the picture is shown once.
 import numpy as np
 
 from companion.plots.canvas import pyplot
+from companion.plots.described import Numbers, describe
 
 
 def draw_network(layers_dims, m=None, ax=None):
@@ -47,7 +48,28 @@ def draw_network(layers_dims, m=None, ax=None):
             ax.text(x - 1, 0.12, f"$W^{{[{l}]}}$ ({n}, {previous})\n$b^{{[{l}]}}$ ({n}, 1)",
                     ha="center", va="bottom", fontsize=8)
             ax.text(x - 1, -0.12, g, ha="center", va="top", fontsize=8, style="italic")
+    describe(ax, "Diagram of the network, " + network_sentence(layers_dims, columns), shapes_numbers(layers_dims, columns))
     return ax.figure
+
+
+def network_sentence(layer_dims, columns="m", activations=None):
+    """The layers of a network and the shapes of their arrays, as sentences."""
+    L = len(layer_dims) - 1
+    activations = activations or ["ReLU"] * (L - 1) + ["sigmoid"]
+    hidden = ", ".join(f"{n} {g}" for n, g in zip(layer_dims[1:-1], activations)) or "none"
+    text = (f"L = {L} layer{'s' if L > 1 else ''}, left to right: the input X = A[0] of {layer_dims[0]} features, "
+            f"shape ({layer_dims[0]}, {columns}); hidden layers of {hidden} units; an output layer of "
+            f"{layer_dims[-1]} {activations[-1]} unit{'s' if layer_dims[-1] > 1 else ''}. ")
+    text += " ".join(f"Layer {l}: W[{l}] ({n}, {layer_dims[l - 1]}), b[{l}] ({n}, 1), A[{l}] ({n}, {columns})."
+                     for l, n in enumerate(layer_dims[1:], start=1))
+    return text
+
+
+def shapes_numbers(layer_dims, columns="m"):
+    rows = [(l, n, f"({n}, {layer_dims[l - 1]})" if l else "", f"({n}, 1)" if l else "", f"({n}, {columns})")
+            for l, n in enumerate(layer_dims)]
+    return Numbers("the shapes layer by layer (layer 0 is the input X)", ("layer", "units n[l]", "W[l]", "b[l]",
+                                                                          "A[l]"), rows)
 
 
 def _positive_int(where, name, value):
@@ -106,6 +128,11 @@ def draw_units(layer_dims, activations=None, max_drawn=30):
     ax.autoscale_view()
     ax.axis("off")
     ax.set_title(f"The network {layer_dims}: L = {L} layers")
+    drawn = "" if max(layer_dims) <= max_drawn else (f" A layer of more than {max_drawn} units is drawn as 16 "
+                                                     f"circles with three dots between them.")
+    describe(ax, f"Diagram of the network {layer_dims} unit by unit: one column of circles per layer, every unit "
+                 f"joined by a line (a weight) to every unit of the next layer.{drawn} "
+                 + network_sentence(layer_dims, activations=list(activations)), shapes_numbers(layer_dims))
     return fig
 
 
@@ -128,13 +155,19 @@ def draw_layer_graph():
                 ((3.3, 1.1), (0.6, -0.55), (2.4, -0.15), "$db^{[l]} = \\frac{1}{m} \\sum_i dZ^{[l](i)}$", "left")]
     for start, end in forward:
         ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="black", lw=1.3))
-    for start, end, where, label, align in backward:
-        ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="tab:red", lw=1.3))
-        ax.text(*where, label, color="tab:red", ha=align, va="center", fontsize=11)
+    for start, end, where, label, align in backward:   # dashed as well as coloured: told apart in grey scale
+        ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="#C03000", lw=1.3,
+                                                              linestyle="--"))
+        ax.text(*where, label, color="#C03000", ha=align, va="center", fontsize=11)
     ax.set_xlim(-0.8, 14.8)
     ax.set_ylim(-1.0, 3.6)
     ax.axis("off")
-    ax.set_title("Layer l: forward (black) and backward (red)")
+    ax.set_title("Layer l: forward (solid black) and backward (dashed red)")
+    describe(ax, "Computation graph of layer l. Forward, in solid black arrows, left to right: A[l-1], W[l] and b[l] "
+                 "go into Z[l] = W[l] A[l-1] + b[l]; Z[l] goes into A[l] = g[l](Z[l]); A[l] goes on to layers l+1 "
+                 "to L, then the loss. Backward, in dashed red arrows, right to left: dA[l] comes back from the later "
+                 "layers; dZ[l] = dA[l] * g'[l](Z[l]); from dZ[l] come dA[l-1] = W[l]T dZ[l], "
+                 "dW[l] = (1/m) dZ[l] A[l-1]T and db[l] = (1/m) times the sum over the examples of dZ[l].")
     return fig
 
 
@@ -155,11 +188,23 @@ def plot_decision_regions(runs, X, Y, forward=None, extent=3, resolution=150):
                          f"and {Y.shape[1]} labels")
     fig, axes = pyplot().subplots(1, len(runs), figsize=(4.4 * len(runs), 4.5), squeeze=False)
     xx, yy = np.meshgrid(np.linspace(-extent, extent, resolution), np.linspace(-extent, extent, resolution))
+    axes_described = []
     for ax, (title, parameters) in zip(axes[0], runs.items()):
         AL, _ = forward(np.vstack([xx.ravel(), yy.ravel()]), parameters)
         ax.contourf(xx, yy, AL.reshape(xx.shape), levels=[0, 0.5, 1], colors=["#f4b6b6", "#b6cdf4"])
-        ax.scatter(X[0], X[1], c=Y[0], cmap="bwr_r", s=8, edgecolors="none")
+        for label, marker, colour in ((0, "x", "#b2182b"), (1, "o", "#2166ac")):
+            chosen = Y[0] == label
+            ax.scatter(X[0, chosen], X[1, chosen], marker=marker, s=10, color=colour, linewidths=0.8,
+                       label=f"y = {label}")
         accuracy = np.mean((forward(X, parameters)[0] > 0.5) == Y)
         ax.set_title(f"{title}\naccuracy {accuracy:.0%}")
         ax.set_aspect("equal")
+        ones = float(np.mean(AL > 0.5))
+        describe(ax, f"{title}: the network predicts 1 on {ones:.0%} of the square from {-extent} to {extent} "
+                     f"(shaded blue) and 0 on the rest (shaded red); accuracy {accuracy:.0%} on the "
+                     f"{Y.shape[1]} points ({int(np.sum(Y == 1))} with y = 1, drawn as blue circles, "
+                     f"{int(np.sum(Y == 0))} with y = 0, drawn as red crosses).")
+        axes_described.append(ax)
+    describe(fig, f"Decision regions of {len(runs)} network{'s' if len(runs) > 1 else ''} with two inputs, one "
+                  f"panel each. " + " ".join(ax.__dict__["_dnn_texts"][0] for ax in axes_described))
     return fig

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from companion.plots.canvas import pyplot
+from companion.plots.described import Numbers, describe
 
 
 def _class_name(classes, label):
@@ -65,6 +66,11 @@ def show_images(images, labels, classes, indices=None, ncols=5, size=1.8, prefix
         ax.set_title(f"{prefix}{_class_name(classes, labels[index])}", fontsize=9)
     if title:
         fig.suptitle(title)
+    names = [f"{prefix}{_class_name(classes, labels[index])}" for index in indices]
+    counts = ", ".join(f"{names.count(name)} titled \"{name}\"" for name in dict.fromkeys(names))
+    describe(fig, f"{title + ': ' if title else ''}{len(indices)} picture{'s' if len(indices) != 1 else ''} in a "
+                  f"grid, left to right and top to bottom, each titled with its class: {counts}. In order: "
+                  + "; ".join(f"picture {index}: {name}" for index, name in zip(indices, names)) + ".")
     fig.tight_layout()
     return fig
 
@@ -95,6 +101,11 @@ def print_mislabeled_images(classes, X, y, p, ncols=5, size=1.8, max_images=None
         ax.imshow(_as_picture(X[:, index]), interpolation="nearest")
         ax.set_title(f"Prediction: {_class_name(classes, p[index])}\nClass: {_class_name(classes, y[index])}",
                      fontsize=8)
+    rows = [(int(index), _class_name(classes, p[index]), _class_name(classes, y[index])) for index in wrong]
+    describe(fig, f"{wrong.size} mislabelled picture{'s' if wrong.size != 1 else ''} in a grid, each titled with "
+                  f"its prediction and its true class. In order: "
+                  + "; ".join(f"picture {i}: predicted {pred}, is {true}" for i, pred, true in rows) + ".",
+             Numbers("the mislabelled pictures", ("picture", "prediction", "class"), rows))
     fig.tight_layout()
     return fig
 

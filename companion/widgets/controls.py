@@ -4,7 +4,9 @@ import html
 import ipywidgets as widgets
 
 DEFAULT_LAYER_DIMS = (12288, 20, 7, 5, 1)  # the course's 4-layer model
-NEW_LAYER_UNITS = 5  # units of a hidden layer added with the slider
+NEW_LAYER_UNITS = 5  # units of a hidden layer added by raising the number of layers
+# Each at least 4.5:1 on white (tests/test_accessibility.py); every message says in words what happened, so
+# its colour is never the only sign of it.
 MESSAGE_COLOURS = {"info": "#1a5276", "success": "#1e7b34", "warning": "#9a5b00", "error": "#b03a2e"}
 
 
@@ -20,13 +22,14 @@ def dims_problem(layer_dims, m):
 
 
 class Architecture(widgets.VBox):
-    """Controls for the layers of a network: a slider for the number of layers L (the output layer included)
-    and one box per hidden layer for its number of units. A hidden layer removed with the slider keeps its
+    """Controls for the layers of a network: a box for the number of layers L (the output layer included)
+    and one box per hidden layer for its number of units. A hidden layer removed by lowering L keeps its
     box, so sliding back brings back its number."""
 
     def __init__(self, hidden_units, max_layers):
-        self.layers = widgets.IntSlider(value=len(hidden_units) + 1, min=1, max=max_layers,
-                                        description="layers L", continuous_update=False)
+        # A number box, not a slider: its label names it for a screen reader, and the arrow keys step it.
+        self.layers = widgets.BoundedIntText(value=len(hidden_units) + 1, min=1, max=max_layers,
+                                             description="layers L", layout=widgets.Layout(width="160px"))
         self._boxes = [self._unit_box(l, n) for l, n in enumerate(hidden_units, start=1)]
         self._callbacks = []
         self._row = side_by_side()
@@ -74,6 +77,17 @@ class Architecture(widgets.VBox):
         self._row.children = tuple(self.units) or (widgets.Label("none (a single sigmoid unit)"),)
 
 
+# Where the keyboard is, drawn plainly: a dark outline (7.9:1 on white) around the focused control of the
+# explorer and the trainer, where JupyterLab's own is a pale blue border (2.1:1).
+FOCUS_CSS = (".dnn-widget :focus-visible, .dnn-widget input:focus, .dnn-widget select:focus "
+             "{ outline: 3px solid #1a5276 !important; outline-offset: 1px; }")
+
+
+def focus_style():
+    """A hidden HTML widget holding FOCUS_CSS; a widget with the class "dnn-widget" shows it."""
+    return widgets.HTML(f"<style>{FOCUS_CSS}</style>", layout=widgets.Layout(display="none"))
+
+
 def side_by_side(*children):
     """Controls side by side, wrapping onto the next line where the page is too narrow for them all (a
     notebook beside JupyterLab's file browser, a projector's low resolution)."""
@@ -81,9 +95,10 @@ def side_by_side(*children):
 
 
 def message_html(text, kind="info"):
-    """A sentence for a widget's message area, coloured by kind (info, success, warning, error)."""
-    return (f'<div class="dnn-message dnn-{kind}" style="color: {MESSAGE_COLOURS[kind]}; font-weight: 600">'
-            f"{html.escape(text)}</div>")
+    """A sentence for a widget's message area, coloured by kind (info, success, warning, error). It is a live
+    region (role "status"), so a screen reader says it when it appears."""
+    return (f'<div class="dnn-message dnn-{kind}" role="status" aria-live="polite" aria-atomic="true" '
+            f'style="color: {MESSAGE_COLOURS[kind]}; font-weight: 600">{html.escape(text)}</div>')
 
 
 def int_box(value, description):

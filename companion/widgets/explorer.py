@@ -1,7 +1,7 @@
 """The layer-shapes explorer: the shapes of a network's arrays, layer by layer, as its sizes change.
 
 shape_explorer(layer_dims=None, m=209)
-    A slider for the number of layers, a box per hidden layer for its units, boxes for the number of input
+    A box for the number of layers, a box per hidden layer for its units, boxes for the number of input
     features and of examples; shows, as they change, the shapes of W[l], b[l], Z[l] and A[l] of every layer,
     the number of parameters and a drawing of the network.
 
@@ -10,17 +10,18 @@ which nbval can compare (it ignores widget views). The explorer is an ipywidgets
 cell with it to show it; its controls are attributes (`.layers`, `.units`, `.inputs`, `.examples`), so a test
 or a script can drive them as a person would.
 """
+import base64
 import functools
 import html
 import io
 
 import ipywidgets as widgets
 
-from companion.plots.networks import draw_network
-from companion.widgets.controls import (DEFAULT_LAYER_DIMS, Architecture, dims_problem, int_box, message_html,
-                                        side_by_side)
+from companion.plots.networks import draw_network, network_sentence
+from companion.widgets.controls import (DEFAULT_LAYER_DIMS, Architecture, dims_problem, focus_style, int_box,
+                                        message_html, side_by_side)
 
-EXPLORER_MAX_LAYERS = 12  # the explorer's slider goes this far ...
+EXPLORER_MAX_LAYERS = 12  # the explorer's number of layers goes this far ...
 MAX_DRAWN_LAYERS = 8  # ... but only this many layers fit in a drawing
 
 
@@ -60,7 +61,7 @@ def shapes_table_html(layer_dims, m):
     """The shapes table as HTML, with the total number of parameters under it."""
     rows, total = _shapes_cells(layer_dims, m)
     cell = 'style="padding: 2px 12px; text-align: right; font-family: monospace"'
-    head = "".join(f"<th {cell}>{html.escape(name)}</th>" for name in SHAPES_HEADER)
+    head = "".join(f'<th scope="col" {cell}>{html.escape(name)}</th>' for name in SHAPES_HEADER)
     body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(text)}</td>" for text in row) + "</tr>"
                    for row in rows)
     L = len(layer_dims) - 1
@@ -94,9 +95,17 @@ def network_png(layer_dims, m):
     return buffer.getvalue()
 
 
+def drawing_html(layer_dims, m):
+    """network_png's picture as an <img> whose alt text says what it shows: the layers and their shapes."""
+    png = base64.b64encode(network_png(layer_dims, m)).decode("ascii")
+    alt = "Diagram of the network, " + network_sentence(list(layer_dims), m)
+    return (f'<img class="network-drawing" src="data:image/png;base64,{png}" alt="{html.escape(alt)}" '
+            f'style="max-width: 100%; height: auto">')
+
+
 class ShapeExplorer(widgets.VBox):
     """The layer-shapes explorer: see shape_explorer. Controls: .layers, .units (one box per hidden layer),
-    .inputs (n[0]), .examples (m); what it shows: .message, .table (HTML) and .drawing (PNG)."""
+    .inputs (n[0]), .examples (m); what it shows: .message, .table (HTML) and .drawing (HTML: the picture and its description)."""
 
     def __init__(self, layer_dims=None, m=209):
         layer_dims = [int(n) for n in (DEFAULT_LAYER_DIMS if layer_dims is None else layer_dims)]
@@ -109,15 +118,16 @@ class ShapeExplorer(widgets.VBox):
         self.architecture = Architecture(layer_dims[1:-1], max(EXPLORER_MAX_LAYERS, len(layer_dims) - 1))
         self.message = widgets.HTML()
         self.table = widgets.HTML()
-        self.drawing = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.drawing = widgets.HTML()  # an <img> with its description as alt text (an Image widget has none)
         super().__init__([self.architecture, side_by_side(self.inputs, self.examples), self.message,
-                          self.table, self.drawing])
+                          self.table, self.drawing, focus_style()])
+        self.add_class("dnn-widget")
         for control in (self.inputs, self.examples):
             control.observe(self.refresh, "value")
         self.architecture.on_change(self.refresh)
         self.refresh()
 
-    layers = property(lambda self: self.architecture.layers, doc="The slider for the number of layers L.")
+    layers = property(lambda self: self.architecture.layers, doc="The box for the number of layers L.")
     units = property(lambda self: self.architecture.units, doc="The boxes for the units of each hidden layer.")
 
     def layer_dims(self):
@@ -133,7 +143,7 @@ class ShapeExplorer(widgets.VBox):
             problem = (f"{L} layers are too many to draw (at most {MAX_DRAWN_LAYERS}); the table lists them all.")
         self.message.value = message_html(problem, "error") if problem else ""
         drawn = not problem
-        self.drawing.value = network_png(tuple(layer_dims), m) if drawn else b""
+        self.drawing.value = drawing_html(tuple(layer_dims), m) if drawn else ""
         self.drawing.layout.display = None if drawn else "none"
 
     def __repr__(self):

@@ -38,6 +38,7 @@ class Run:
         self.colour = COLOURS[(number - 1) % len(COLOURS)]
         self.train_costs, self.test_costs = [], []
         self.outcome, self.at, self.parameters, self.message = None, 0, None, ""
+        self.announced = 0  # the quarters of the run the trainer has announced
 
     @property
     def label(self):
@@ -190,12 +191,24 @@ def cost_plot_svg(runs, width=720, height=320):
     body += [_curve_svg(frame, run, kind) for run in runs for kind in ("train_costs", "test_costs")]
     if not runs:
         body.append(f'<text x="{(frame.x0 + frame.x1) / 2}" y="{(frame.y0 + frame.y1) / 2}" '
-                    f'text-anchor="middle" fill="#777777">Press Train: the cost curve is drawn here while the '
+                    f'text-anchor="middle" fill="#595959">Press Train: the cost curve is drawn here while the '
                     f'network learns.</text>')
     body.append(_legend_svg(runs, height + 8, with_test))
     total = height + 18 * (len(runs) + with_test) + 8
     return (f'<svg class="cost-plot" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" '
-            f'viewBox="0 0 {width} {total}" font-family="sans-serif" font-size="12">{"".join(body)}</svg>')
+            f'viewBox="0 0 {width} {total}" font-family="sans-serif" font-size="12" role="img" '
+            f'aria-label="{html.escape(cost_plot_description(runs))}">{"".join(body)}</svg>')
+
+
+def cost_plot_description(runs):
+    """The cost curves in words, the text alternative of cost_plot_svg: each run's settings, how it stands or
+    ended, and where its training and test costs start, end and reach their lowest (the tables of the costs
+    every 100 iterations are beside the plot)."""
+    from companion.plots.curves import runs_summary
+    if not runs:
+        return "Cost curves: none yet. Press Train: the cost curve is drawn here while the network learns."
+    return (f"Cost curves of {len(runs)} run{'s' if len(runs) > 1 else ''}, cost against iteration, training cost "
+            f"solid, test cost dashed. " + " ".join(runs_summary(runs)))
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ It returns an ipywidgets container: end a notebook cell with it to show it. Its 
 (`.layers`, `.units`, `.learning_rate`, `.train_button`, ...), so a test or a script can drive them as a
 person would: set values, `.train_button.click()`, then `.wait()` for the run to end.
 """
+import base64
 import html
 import io
+import re
 import threading
 import time
 from pathlib import Path
@@ -22,7 +24,8 @@ import ipywidgets as widgets
 import numpy as np
 
 import dnn_utils
-from companion.widgets.controls import DEFAULT_LAYER_DIMS, Architecture, dims_problem, message_html, side_by_side
+from companion.widgets.controls import (DEFAULT_LAYER_DIMS, Architecture, dims_problem, focus_style, message_html,
+                                        side_by_side)
 from companion.widgets.runs import (TRAINER_MAX_LAYERS, Run, cost_plot_svg, descent, diverged, dead_layer,
                                     _checked_data, _checked_hidden_units, _step_cost, _cost, _accuracy_text,
                                     _smaller_rate, _seconds, _layer_dims_of)
@@ -76,11 +79,26 @@ def misclassified_tiles(X, y, p, classes, limit=GALLERY_MAX_PICTURES):
             return []
         caption = (f"#{index}: predicted {_class_name(classes, p.ravel()[index])}, "
                    f"is {_class_name(classes, y.ravel()[index])}")
-        tiles.append(widgets.VBox([widgets.Image(value=png, format="png"),
+        picture = base64.b64encode(png).decode("ascii")
+        tiles.append(widgets.VBox([widgets.HTML(f'<img src="data:image/png;base64,{picture}" '
+                                                f'alt="Test picture #{index}">'),   # the caption under it says the rest
                                    widgets.HTML(f'<div style="font-size: 11px; line-height: 1.2">'
                                                 f'{html.escape(caption)}</div>')],
                                   layout=widgets.Layout(width=f"{GALLERY_PIXELS + 16}px", margin="2px")))
     return tiles
+
+
+def strip_tags(text):
+    """HTML as the words it shows."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ").strip()
+
+
+def costs_html(runs):
+    """The costs of the runs every 100 iterations, as tables in a <details> element: the cost curves in words."""
+    from companion.plots.curves import runs_numbers
+    from companion.plots.described import numbers_html
+    return numbers_html([runs_numbers(run, run.number) for run in runs]).replace(
+        "The numbers in this figure", "The costs of the runs, every 100 iterations")
 
 
 class CostTrainer(widgets.VBox):
@@ -102,7 +120,8 @@ class CostTrainer(widgets.VBox):
         self.classes = DEFAULT_CLASSES if classes is None else tuple(classes)
         self.runs = []
         self._thread, self._stop, self._parameters = None, threading.Event(), None
-        super().__init__(self._build_controls(hidden_units) + self._build_outputs())
+        super().__init__(self._build_controls(hidden_units) + self._build_outputs() + [focus_style()])
+        self.add_class("dnn-widget")
         self.train_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         self.clear_button.on_click(lambda _: self.clear())
@@ -111,15 +130,22 @@ class CostTrainer(widgets.VBox):
 
     def _build_controls(self, hidden_units):
         self.architecture = Architecture(hidden_units, TRAINER_MAX_LAYERS)
-        self.learning_rate = widgets.SelectionSlider(options=[(f"{rate:g}", rate) for rate in LEARNING_RATES],
-                                                     value=0.0075, description="learning rate",
-                                                     style={"description_width": "initial"})
-        self.iterations = widgets.IntSlider(value=2500, min=100, max=10000, step=100, description="iterations",
-                                            style={"description_width": "initial"})
+        # A list and number boxes, not sliders: their labels name them for a screen reader, and the keyboard
+        # works them as it works any form (arrow keys, typing).
+        self.learning_rate = widgets.Dropdown(options=[(f"{rate:g}", rate) for rate in LEARNING_RATES],
+                                              value=0.0075, description="learning rate",
+                                              style={"description_width": "initial"},
+                                              layout=widgets.Layout(width="200px"))
+        self.iterations = widgets.BoundedIntText(value=2500, min=100, max=10000, step=100, description="iterations",
+                                                 style={"description_width": "initial"},
+                                                 layout=widgets.Layout(width="190px"))
         self.seed = widgets.BoundedIntText(value=1, min=0, max=2 ** 31 - 1, description="seed",
                                            layout=widgets.Layout(width="160px"))
-        self.train_button = widgets.Button(description="Train", button_style="success", icon="play")
-        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
+        # Darker than ipywidgets' own green and red, so their white text reads at 4.5:1 and more.
+        self.train_button = widgets.Button(description="Train", button_style="success", icon="play",
+                                           style={"button_color": "#1e7b34", "text_color": "white"})
+        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True,
+                                          style={"button_color": "#b03a2e", "text_color": "white"})
         self.clear_button = widgets.Button(description="Clear runs", icon="trash")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="progress")
         self.timing = widgets.Label()
@@ -129,16 +155,17 @@ class CostTrainer(widgets.VBox):
     def _build_outputs(self):
         self.status = widgets.HTML()
         self.plot = widgets.HTML(cost_plot_svg([]))
+        self.costs = widgets.HTML()  # the costs of the runs, every 100 iterations, as tables
         self.accuracy = widgets.HTML()
         self.gallery_title = widgets.HTML()
         self.gallery = widgets.Box(layout=widgets.Layout(flex_flow="row wrap"))
         self.path = widgets.Text(value="trained_parameters.npz", description="file")
         self.save_button = widgets.Button(description="Save", icon="save")
         self.load_button = widgets.Button(description="Load", icon="folder-open")
-        return [self.status, self.plot, self.accuracy, self.gallery_title, self.gallery,
+        return [self.status, self.plot, self.costs, self.accuracy, self.gallery_title, self.gallery,
                 side_by_side(self.path, self.save_button, self.load_button)]
 
-    layers = property(lambda self: self.architecture.layers, doc="The slider for the number of layers L.")
+    layers = property(lambda self: self.architecture.layers, doc="The box for the number of layers L.")
     units = property(lambda self: self.architecture.units, doc="The boxes for the units of each hidden layer.")
 
     def layer_dims(self):
@@ -194,7 +221,7 @@ class CostTrainer(widgets.VBox):
             return
         self.runs = []
         self.plot.value = cost_plot_svg(self.runs)
-        self.status.value = ""
+        self.costs.value = self.status.value = ""
 
     def save(self):
         """Save: write the parameters shown (the last run's, or the loaded ones) to the file in .path."""
@@ -297,9 +324,18 @@ class CostTrainer(widgets.VBox):
         elapsed = time.perf_counter() - started
         remaining = elapsed / done * (run.iterations - done) if done else 0.0
         self.progress.value = done
+        self._announce_progress(run, done)
         self.timing.value = f"iteration {done} of {run.iterations}, elapsed {_seconds(elapsed)}, " \
                             f"remaining about {_seconds(remaining)}"
         self.plot.value = cost_plot_svg(self.runs)
+
+    def _announce_progress(self, run, done):
+        """Say in the status line (a live region) each quarter of a run reached, with its last training cost."""
+        quarter = 4 * done // run.iterations
+        if run.outcome is None and 0 < quarter < 4 and quarter > run.announced:
+            run.announced = quarter
+            self.say(f"Run {run.number}: {25 * quarter} % done, iteration {done} of {run.iterations}, training "
+                     f"cost {run.train_costs[-1][1]:.4f}.")
 
     def _finish(self, run, started):
         """Show how a run ended: progress, curve, message, and for a usable run its accuracy and mistakes."""
@@ -318,6 +354,10 @@ class CostTrainer(widgets.VBox):
             self.say(run.message, kind)
         if run.parameters is not None:
             self._evaluate(run.parameters)
+        if run.outcome in ("finished", "stopped"):
+            accuracy = re.sub(r"\s+·\s+", "; ", strip_tags(self.accuracy.value))
+            self.say(f"{strip_tags(self.status.value)} {accuracy}.", kind)  # the whole outcome, announced at once
+        self.costs.value = costs_html(self.runs)
 
     def _evaluate(self, parameters):
         """Show the train and test accuracy of parameters and the misclassified test pictures."""
