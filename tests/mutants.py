@@ -187,6 +187,27 @@ VARIANTS = [
 ]
 
 
+# Right answers that lean on the rest of the learner's cells, each kept with what it uses (companion/kept.py):
+# {name: (what the cell holds above the function, the edits of the function)}. `import math` and a helper in
+# the same cell, `from numpy import exp`, a module-level constant, and a helper written in an earlier cell
+# (layer_count, in linear_forward's cell, used by L_model_forward).
+WITH_HELPERS = {
+    "initialize_parameters_deep_scaled": ("import math\n\n\n", [("np.sqrt(layer_dims[l - 1])",
+                                                                  "math.sqrt(layer_dims[l - 1])")]),
+    "sigmoid": ("from numpy import exp\n\n\ndef stable_logistic(Z):\n    return 1 / (1 + exp(-Z))\n\n\n",
+                [("1 / (1 + np.exp(-Z))", "stable_logistic(Z)")]),
+    "linear_forward": ("def layer_count(parameters):\n    return len(parameters) // 2\n\n\n", []),
+    "L_model_forward": ("", [("len(parameters) // 2", "layer_count(parameters)")]),
+    "compute_cost": ("ONE = 1.\n\n\n", [("(1. / m)", "(ONE / m)")]),
+}
+
+
+def with_helpers(name):
+    """The cell of `name` written with the helpers, imports and constants of WITH_HELPERS."""
+    above, edits = WITH_HELPERS[name]
+    return above + edited(name, edits)
+
+
 def library_source(name):
     """The code of `name` in dnn_utils.py, from its `def` line (the decorators left out)."""
     text = LIBRARY.read_text()

@@ -17,7 +17,8 @@ import companion.feedback.hints
 import companion.kept
 import grading
 import testCases
-from mutants import MUTANTS, VARIANTS, build, edited, label, library_source, mutant_function
+from mutants import (MUTANTS, VARIANTS, build, edited, label, library_source, mutant_function,
+                     with_helpers)
 from test_answers import solution_lines, squeezed
 from test_layout import circles, import_graph
 
@@ -285,6 +286,33 @@ def test_a_passing_function_is_kept_and_the_later_notebook_uses_it(fresh_student
         "print(inspect.getsource(companion.kept.learned('L_model_forward')).count('# written by the learner'))"])
     printed, markers = texts_of(later.cells[1]).split("\n")[:2]
     assert printed == "[[0.03921668 0.70498921 0.19734387 0.04728177]] 3" and int(markers) >= 1
+
+
+def test_a_kept_function_keeps_its_helpers_imports_and_constants(fresh_student):
+    """Written as learners write them: a helper in the same cell, a helper in an earlier cell, `import math`,
+    `from numpy import exp`, a module-level constant; a later notebook runs each function as it ran. Two
+    functions whose cells bind the same name differently each keep their own."""
+    notebook = fresh_student / "02_forward_propagation.ipynb"
+    first = grading.read_notebook(notebook).cells[1].source
+    cells = [first, with_helpers("sigmoid"), "check_sigmoid(sigmoid)",
+             "import math\nSCALE = 1.0\n\n\n" + edited("relu", [("np.maximum(0, Z)", "np.maximum(0, Z) * SCALE")])
+             + "\n\nSCALE = 2.0  # rebound later in the notebook", "SCALE = 1.0\ncheck_relu(relu)",
+             with_helpers("linear_forward"), "check_linear_forward(linear_forward)",
+             library_source("linear_activation_forward"), "check_linear_activation_forward(linear_activation_forward)",
+             with_helpers("L_model_forward"), "check_L_model_forward(L_model_forward)"]
+    run = run_notebook(notebook, cells)
+    checks = [texts_of(cell) for cell in run.cells if cell.source.split("\n")[-1].startswith("check_")]
+    assert len(checks) == 5 and all("passed" in text and "kept in your_functions.py" in text for text in checks), checks
+    kept = (fresh_student / "your_functions.py").read_text()
+    for line in ("from numpy import exp", "def stable_logistic(Z):", "def layer_count(parameters):", "SCALE = 1.0"):
+        assert line in kept, line
+    later = run_notebook(fresh_student / "03_backward_propagation.ipynb", [
+        grading.read_notebook(fresh_student / "03_backward_propagation.ipynb").cells[1].source,
+        "from dnn_utils import relu, sigmoid\nSCALE, exp = 'of this notebook', None\nX, parameters = L_model_forward_test_case_2hidden()\n"
+        "AL, caches = L_model_forward(X, parameters)\nprint(AL.round(8), len(caches))\n"
+        "print(relu(np.array([[-1.0, 2.0]]))[0], sigmoid(np.array([[0.0]]))[0])"])
+    assert texts_of(later.cells[1]).split("\n")[:2] == ["[[0.03921668 0.70498921 0.19734387 0.04728177]] 3",
+                                                         "[[0. 2.]] [[0.5]]"], later.cells[1].outputs
 
 
 def test_a_later_notebook_stops_with_one_line_when_a_function_is_missing(fresh_student):
