@@ -20,6 +20,7 @@ import traceback
 import numpy as np
 
 from companion import plain
+from companion.feedback import blame
 from companion.kept import NotWritten
 
 RTOL, ATOL = 1e-5, 1e-7
@@ -101,6 +102,9 @@ def _compare_array(where, got, expected, problems):
     if got.dtype.kind not in "fiub":
         problems.append(f"wrong type: {where} should hold numbers, got dtype {got.dtype}")
         return
+    slip = _dtype_slip(where, got.dtype, expected.dtype)
+    if slip:
+        problems.append(slip)
     if np.array_equal(got, expected):  # the same numbers (NaN is never equal): close, and quicker to tell
         return
     close = np.isclose(got, expected, rtol=RTOL, atol=ATOL)
@@ -112,6 +116,20 @@ def _compare_array(where, got, expected, problems):
             first = tuple(int(i) for i in bad[0])
             problems.append(f"wrong values: {where} differs in {len(bad)} of {expected.size} entries; at index "
                             f"{first} expected {_num(expected[first])}, got {_num(got[first])}")
+
+
+def _dtype_slip(where, got, expected):
+    """The sentence naming a dtype slip: floats of less precision (float32, float16) or booleans or integers
+    where float64 numbers are expected; None when there is none."""
+    if expected.kind != "f" or (got.kind == "f" and got.itemsize >= expected.itemsize):
+        return None
+    if got.kind == "f":
+        return (f"wrong dtype: {where} is {got.name}, expected {expected.name}: numpy computes in float64 unless "
+                f"told otherwise; leave out the cast to {got.name} (with {got.name} the gradient check and "
+                f"the costs lose most of their digits)")
+    seen = "booleans (True/False)" if got.kind == "b" else f"integers ({got.name})"
+    return f"wrong dtype: {where} holds {seen}, expected {expected.name} numbers (e.g. 0.0 and 1.0): convert with " \
+           f".astype(float)"
 
 
 def _num(value):
@@ -179,7 +197,7 @@ class Outcome:
         except (NotImplementedError, NotWritten):
             raise
         except Exception as raised:  # a learner's bug: report it, don't crash the notebook
-            error = raised
+            error = blame.called_wrongly(raised, _not_the_learners())
         return cls(name, index, case, kept, args, got, error)
 
     @property
@@ -201,8 +219,11 @@ class Outcome:
 def _findings(outcome):
     case, error = outcome.case, outcome.error
     if error is not None:
-        lineno, line = getattr(error, "learners_line", None) or _learners_line(error)
-        return [f"raised {type(error).__name__}: {error} (line {lineno}: {line}) on {case.label}"]
+        where = None if getattr(error, "learners_line", None) else blame.place(error, _not_the_learners())
+        if where is None:
+            lineno, line = getattr(error, "learners_line", None) or _learners_line(error)
+            where = f"(line {lineno}: {line})"
+        return [f"raised {type(error).__name__}: {error} {where} on {case.label}"]
     found = differences(case, outcome.got, outcome.expected)
     if found and found[0].startswith("wrong outputs: "):  # nothing more to compare
         return [f"wrong outputs on {case.label}: {found[0][len('wrong outputs: '):]}"]
@@ -314,13 +335,16 @@ class Checks:
         """Run the checks of `name` on `fn`: (findings, mistake), the list of findings (empty when all is
         right) and the most likely mistake behind them (a Mistake, or None when none is recognised).
         `fresh`: a seed, to add cases of random sizes drawn from it."""
-        return self.judge(name, self.outcomes(name, fn, fresh))
+        return self.judge(name, self.outcomes(name, fn, fresh), fn)
 
-    def judge(self, name, outcomes):
-        """(findings, mistake) for the runs `outcomes` (Outcome objects, one per case; None: not implemented)."""
+    def judge(self, name, outcomes, fn=None):
+        """(findings, mistake) for the runs `outcomes` (Outcome objects, one per case; None: not implemented)
+        of the function `fn` (when given, a variable of the notebook it reads is named first)."""
         if outcomes is None:
             return [_not_implemented(name)], None
         found = [finding for outcome in outcomes for finding in outcome.findings]
+        if found and fn is not None:
+            found = blame.notebook_names(name, fn) + found
         recognised_first = next((m for m in self.mistakes(name) if m.recognise(outcomes)), None) if found else None
         return found, recognised_first
 
@@ -341,7 +365,7 @@ class Checks:
         except NotWritten as missing:  # it calls a function of an earlier notebook not written yet
             print(f"{name}: cannot be checked yet: {missing}")
             return False
-        found, likely = self.judge(name, outcomes)
+        found, likely = self.judge(name, outcomes, fn)
         if found and outcomes is None and self._report_upstream(name, fn, found):  # a callee's stub raised
             return False
         if not found:
