@@ -4,9 +4,9 @@ When a function passes its check in a notebook, the check keeps its code (`keep`
 to the notebooks; the later notebooks import it from dnn_utils, which hands out the version kept there
 (`learned`). What the function uses from the notebook is kept with it: the helpers it calls (from its cell or
 an earlier one), the modules and names it imported, the constants it reads; each kept function runs in a
-namespace of its own, as it ran in its notebook. A notebook that needs a function you have not written yet, or that has not passed its check,
-stops with one line naming the function and the notebook to write it in (NotWritten). Edit your functions
-in the notebooks, not in your_functions.py: each passing check rewrites it.
+namespace of its own, as it ran in its notebook. A notebook that needs a function you have not written yet,
+or that has not passed its check, stops with one line naming the function and the notebook to write it in
+(NotWritten). Edit your functions in the notebooks, not in your_functions.py: each passing check rewrites it.
 """
 import ast
 import functools
@@ -46,9 +46,26 @@ def notebooks():
     return json.loads(DATA_FILE.read_text())["notebooks"]
 
 
+_failing = set()  # the functions whose check has failed in this session since they last passed
+
+
+def check_failed(name):
+    """Note that the check of `name` failed on a written function (so a cell that needs it says so)."""
+    _failing.add(name)
+
+
+def why_missing(name):
+    """Why a cell cannot have the function `name`: 'is not written yet', or 'has not passed its check yet'."""
+    return "has not passed its check yet" if name in _failing else "is not written yet"
+
+
 def not_written_message(name):
-    """The one line a cell shows when it needs the function `name` and you have not written it yet."""
+    """The one line a cell shows when it needs the function `name` and you have not written it yet (or it
+    has not passed its check yet)."""
     where = notebooks().get(name, "its notebook")
+    if name in _failing:
+        return (f"{name} has not passed its check yet, and this cell needs it: fix it in {where} and run its "
+                f"check until it passes (that keeps it for the later notebooks), then run this cell again.")
     return (f"{name} is not written yet, and this cell needs it: write it in {where} and run its check "
             f"until it passes (that keeps it for the later notebooks), then run this cell again.")
 
@@ -235,6 +252,7 @@ def keep(name, fn):
         return False
     imports, constants, helpers, left_out = _support(fn, skip=set(notebooks()) | {name})
     parts = (["\n".join(dict.fromkeys(imports))] if imports else []) + (["\n".join(constants)] if constants else [])
+    _failing.discard(name)
     sources = _sources()
     sources[name] = MARK.format(name=name) + "\n" + "\n\n\n".join(parts + helpers + [code])
     temporary = LEARNED.with_name(LEARNED.name + ".partial")

@@ -95,7 +95,8 @@ MUTANTS = [
     Mutant("L_model_forward", "last_cache_missing", [("caches.append(cache)\n    return AL", "return AL")]),
     Mutant("L_model_forward", "hidden_caches_missing", [('"relu")\n        caches.append(cache)', '"relu")')]),
     Mutant("L_model_forward", "hard_coded_layers", [("L = len(parameters) // 2", "L = 3")]),
-    Mutant("L_model_forward", "X_to_every_layer", [("linear_activation_forward(A_prev,", "linear_activation_forward(X,")]),
+    Mutant("L_model_forward", "X_to_every_layer", [("linear_activation_forward(A_prev,",
+                                                    "linear_activation_forward(X,")]),
     Mutant("L_model_forward", "loop_off_by_one", [("range(1, L)", "range(1, L - 1)")]),
     Mutant("L_model_forward", "loop_off_by_one", [("range(1, L)", "range(L)")]),
     Mutant("compute_cost", "no_minus", [("(-np.dot(Y, np.log(AL).T) - np.dot(",
@@ -142,8 +143,9 @@ MUTANTS = [
     *models("not_updated", [("parameters = update_parameters(", "update_parameters(")]),
     *models("learning_rate_ignored", [("grads, learning_rate)", "grads, 0.0075)")]),
     Mutant("two_layer_model", "cost_after_update", [("        cost = compute_cost(A2, Y)\n", ""), (
-        "learning_rate)\n", "learning_rate)\n        cost = compute_cost(linear_activation_forward(linear_activation_forward("
-        "X, parameters['W1'], parameters['b1'], 'relu')[0], parameters['W2'], parameters['b2'], 'sigmoid')[0], Y)\n")]),
+        "learning_rate)\n", "learning_rate)\n        cost = compute_cost(linear_activation_forward("
+        "linear_activation_forward(X, parameters['W1'], parameters['b1'], 'relu')[0], parameters['W2'], "
+        "parameters['b2'], 'sigmoid')[0], Y)\n")]),
     Mutant("L_layer_model", "cost_after_update", [("        cost = compute_cost(AL, Y)\n", ""), (
         "learning_rate)\n", "learning_rate)\n        cost = compute_cost(L_model_forward(X, parameters)[0], Y)\n")]),
     *models("costs_wrong_iterations", [("if i % 100 == 0:", "if print_cost and i % 100 == 0:")]),

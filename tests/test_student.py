@@ -308,7 +308,8 @@ def test_a_kept_function_keeps_its_helpers_imports_and_constants(fresh_student):
         assert line in kept, line
     later = run_notebook(fresh_student / "03_backward_propagation.ipynb", [
         grading.read_notebook(fresh_student / "03_backward_propagation.ipynb").cells[1].source,
-        "from dnn_utils import relu, sigmoid\nSCALE, exp = 'of this notebook', None\nX, parameters = L_model_forward_test_case_2hidden()\n"
+        "from dnn_utils import relu, sigmoid\nSCALE, exp = 'of this notebook', None\n"
+        "X, parameters = L_model_forward_test_case_2hidden()\n"
         "AL, caches = L_model_forward(X, parameters)\nprint(AL.round(8), len(caches))\n"
         "print(relu(np.array([[-1.0, 2.0]]))[0], sigmoid(np.array([[0.0]]))[0])"])
     assert texts_of(later.cells[1]).split("\n")[:2] == ["[[0.03921668 0.70498921 0.19734387 0.04728177]] 3",
@@ -337,6 +338,28 @@ def test_a_name_a_stopped_cell_was_to_make_is_one_line_too(fresh_student):
                                "L_model_forward is not written yet; write it, then run the cells again from there.\n")
     assert made[0].text == "(1, 4)\n"
     assert typo[0].output_type == "error" and typo[0].ename == "NameError"  # a name no stopped cell makes
+
+
+@pytest.mark.parametrize("name", ["update_parameters", "L_model_backward"])
+def test_a_written_but_failing_function_leads_to_one_line_notes_never_a_traceback(fresh_student, name):
+    """Notebook 03 with every exercise right but `name`, written with a mistake: its check fails, and every
+    cell after it that needs it (directly, through the trainer's loop, or through a name a stopped cell was
+    to make) says so in one line."""
+    earlier = [function for function, notebook in companion.feedback.hints.NOTEBOOKS.items()
+               if notebook[:2] in ("01", "02")]
+    (fresh_student / "your_functions.py").write_text(companion.kept.HEADER + "\n\n".join(
+        library_source(function) for function in earlier))
+    notebook = fresh_student / "03_backward_propagation.ipynb"
+    mutant = next(mutant for mutant in MUTANTS if mutant.name == name)
+    cells = [edited(name, mutant.edits) if f"def {name}(" in cell else cell for cell in with_learners_code(notebook)]
+    run = run_notebook(notebook, cells)
+    errors = [(cell.source[:60], output.get("ename")) for cell in run.cells for output in cell.outputs
+              if output.output_type == "error"]
+    assert not errors, errors
+    notes = [output.text for cell in run.cells for output in cell.outputs
+             if output.output_type == "stream" and output.name == "stderr"]
+    assert notes and all(note.count("\n") == 1 and name in note and "has not passed its check yet" in note
+                         for note in notes), notes
 
 
 def learner_has_written_everything(folder):

@@ -85,8 +85,9 @@ HINTS = {
         "cache is ((A_prev, W, b), Z): the activation's backward takes Z, linear_backward takes (A_prev, W, b).",
     ),
     "L_model_backward": (
-        "Start from the gradient of the cost with respect to AL, go back through the sigmoid layer, then "
-        "through the ReLU layers from L-1 down to 1.",
+        "Start from dA^[L], the derivative of each example's loss with respect to its output a^[L] (one "
+        "column per example, no 1/m: the 1/m comes in linear_backward), go back through the sigmoid layer, "
+        "then through the ReLU layers from L-1 down to 1.",
         "dA^[L] = -(Y / AL - (1 - Y) / (1 - AL)), entry by entry (numpy's / divides arrays entry by entry); "
         "layer L is 'sigmoid', layers L-1, ..., 1 are 'relu', each "
         "fed the dA its upper layer produced.",

@@ -11,6 +11,7 @@ and after the call, the outputs or the error. A Mistake is recognised by a rule 
 import collections
 import contextlib
 import copy
+import inspect
 import io
 import numbers
 import os
@@ -21,7 +22,7 @@ import numpy as np
 
 from companion import plain
 from companion.feedback import blame
-from companion.kept import NotWritten
+from companion.kept import NotWritten, why_missing
 
 RTOL, ATOL = 1e-5, 1e-7
 LESSON = "the lesson's inputs"  # the label of the cases that use the lesson's own inputs
@@ -497,9 +498,11 @@ def one_line_for_unwritten_functions():
         if isinstance(value, NameError):
             name = getattr(value, "name", None)
             if name in missing:
-                print(f"NameError: {value}: the cell that makes {name} stopped because {missing[name]} is not "
-                      f"written yet; write it, then run the cells again from there.", file=sys.stderr)
-                stopped["name"] = missing[name]
+                function, why = missing[name]
+                print(f"NameError: {value}: the cell that makes {name} stopped because {function} {why}; "
+                      f"{'fix' if why.startswith('has not') else 'write'} it, then run the cells again from "
+                      f"there.", file=sys.stderr)
+                stopped["name"] = function
                 return None
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
@@ -518,7 +521,11 @@ def one_line_for_unwritten_functions():
     def remember(result):  # the names a stopped cell was to bind wait for the function it stopped on
         bound = _bound_names(shell.transform_cell(result.info.raw_cell or "")) if result.info else set()
         if result.error_in_exec is not None and "name" in stopped:
-            missing.update(dict.fromkeys(bound, stopped.pop("name")))
+            function = stopped.pop("name")
+            missing.update(dict.fromkeys(bound, (function, why_missing(function))))
+            for name in bound:  # half made (a dict the loop was filling): a later cell must not use it
+                if not callable(shell.user_ns.get(name)) and not inspect.ismodule(shell.user_ns.get(name)):
+                    shell.user_ns.pop(name, None)
         elif result.error_in_exec is None:
             for name in bound:
                 missing.pop(name, None)
