@@ -69,6 +69,7 @@ def test_the_student_edition_holds_what_the_notebooks_need_and_no_reference(stud
         assert (student / name).is_file(), name
     for name in ("companion/solutions", "grading.py", "grading"):
         assert not (student / name).exists(), name
+    assert (student / "requirements.txt").read_text() == grading.student.STUDENT_REQUIREMENTS.read_text()
     assert {"companion/solutions/engine.py", "companion/solutions/mistakes.py"} <= set(grading.project_modules())
     assert not set(grading.student.student_modules()) & {name for name in grading.project_modules()
                                                          if name.startswith("companion/solutions/")}
