@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser npm a11y html jail bench bench-grading setup clean-venv student grade grade-class lab-server postgres bench-lab
+.PHONY: lab test demo browser npm a11y html jail bench bench-grading setup clean-venv student student-check grade grade-class lab-server postgres bench-lab
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -79,6 +79,11 @@ setup: $(INSTALLED)
 # The notebooks without their solutions, with what they need, in build/student (see docs/grading.md).
 student: $(INSTALLED)
 	$(BIN)/python -m grading student build/student
+
+# The student edition set up as its README says, in a fresh venv from its own requirements.txt: JupyterLab
+# starts and lists no nbgrader extension; prints the setup's time (downloads about 450 MB).
+student-check: $(INSTALLED)
+	$(BIN)/python tests/student_setup_check.py
 
 # The scorecard of a handed-in notebook: make grade NB=path/to/notebook.ipynb (non-zero exit if not full marks);
 # ARGS passes options, e.g. ARGS="--full" or ARGS="--memory 512" (python -m grading grade -h lists them).

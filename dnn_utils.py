@@ -302,7 +302,8 @@ def update_parameters(parameters, grads, learning_rate):
 # ----------------------------------------------------------------------------------------------------------
 # The models
 
-@checked(check.two_layer_model_args, finite=lambda result: list(result[0].values()))
+@checked(check.two_layer_model_args, finite=lambda result: list(result[0].values()),
+         guard=check.reports_divergence)
 def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
     """Train LINEAR -> RELU -> LINEAR -> SIGMOID by gradient descent.
 
@@ -334,7 +335,8 @@ def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000
     return parameters, costs
 
 
-@checked(check.L_layer_model_args, finite=lambda result: list(result[0].values()))
+@checked(check.L_layer_model_args, finite=lambda result: list(result[0].values()),
+         guard=check.reports_divergence)
 def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
     """Train [LINEAR -> RELU] * (L-1) -> LINEAR -> SIGMOID by gradient descent.
 

@@ -88,6 +88,35 @@ def clipped_probabilities(func):
     return run
 
 
+def reports_divergence(func):
+    """For the lessons' training loops: run func without numpy's warnings about overflow and NaN and, when the
+    run diverged (a kept cost NaN, inf or more than 10 times the first, or parameters no longer finite), stop
+    with a FloatingPointError that says so as the fast engine does: the iteration, the rate, a rate to try."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            parameters, costs = func(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        rate = bound.arguments["learning_rate"]
+        kept = [float(np.squeeze(cost)) for cost in costs]
+        bad = next((k for k, cost in enumerate(kept) if not np.isfinite(cost) or cost > 10 * kept[0]), None)
+        if bad is not None:
+            reached = f"the cost went from {kept[0]:.4g} at iteration 0 to {kept[bad]:.4g} at iteration {100 * bad}"
+        elif not all(np.isfinite(value).all() for value in parameters.values()):
+            reached = (f"the parameters overflowed to inf/NaN after iteration {100 * (len(kept) - 1)} (cost "
+                       f"{kept[-1]:.4g} there, {kept[0]:.4g} at iteration 0)" if kept else
+                       "the parameters overflowed to inf/NaN")
+        else:
+            return parameters, costs
+        raise FloatingPointError(f"{func.__name__}: {reached}: learning_rate={rate} is too large for this "
+                                 f"network; try a smaller one, such as {rate / 10:g}")
+
+    return run
+
+
 @contextlib.contextmanager
 def checks_done():
     """Within this block, checked functions skip their checks: the caller has checked what it passes on."""
@@ -303,6 +332,9 @@ relu_args = sigmoid_args
 
 def activation_backward_args(where, dA, cache):
     array(where, "dA", dA, ndim=None)
+    if isinstance(cache, (tuple, list)):
+        raise TypeError(f"{where}: cache must be Z, the activation's cache (the second item of the cache "
+                        f"linear_activation_forward returned), got a {type(cache).__name__} of {len(cache)} items")
     Z = array(where, "cache (Z)", cache, ndim=None)
     same_shape(where, "dA", dA, "cache (Z)", Z)
 

@@ -5,8 +5,9 @@ shows these runs from trainer_runs.json, and trains them again on demand. This s
 trainer itself (headless, through the fast engine) and writes the file.
 
 Usage
-    python datasets/trainer_runs.py            train the runs and write trainer_runs.json next to this script
-    python datasets/trainer_runs.py --check    train them again and compare with trainer_runs.json
+    python datasets/trainer_runs.py            train the runs and write trainer_runs.json next to this script,
+                                               and every_cost.json (notebook 05's cost at every iteration)
+    python datasets/trainer_runs.py --check    train them again and compare with the two files
 """
 import argparse
 import json
@@ -49,6 +50,23 @@ def record():
     return {name: runs_as_data(replay(settings)) for name, settings in REPLAYS.items()}
 
 
+# Notebook 05 shows the cost at every iteration of its L_layer_model (same network, rate and start), stored here
+EVERY_COST = HERE / "every_cost.json"
+
+
+def every_cost(data=None, iterations=2500):
+    """{"05_L_layer_model": the cost at each of the `iterations` steps of the four-layer network of notebook 05
+    (layers 12288, 20, 7, 5, 1, learning rate 0.0075, from initialize_parameters_deep_scaled)}."""
+    import contextlib
+    import io
+    from companion.widgets.runs import descent
+    with contextlib.redirect_stdout(io.StringIO()):
+        train_x, train_y = (data or dnn_utils.load_data())[:2]
+    X = train_x.reshape(train_x.shape[0], -1).T / 255.
+    run = descent(X, train_y, dnn_utils.initialize_parameters_deep_scaled([X.shape[0], 20, 7, 5, 1]), 0.0075)
+    return {"05_L_layer_model": [float(run.step()) for _ in range(iterations)]}
+
+
 def same(stored, fresh, rtol=1e-6):
     """True when two records hold the same runs: the same settings and outcomes, costs equal to rounding."""
     if stored.keys() != fresh.keys():
@@ -69,13 +87,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the stored file instead of writing it")
     args = parser.parse_args(argv)
-    fresh = json.loads(json.dumps(record()))
+    fresh, costs = json.loads(json.dumps(record())), every_cost()
     if args.check:
-        stored = json.loads(STORED_RUNS.read_text())
-        print("the stored runs are current" if same(stored, fresh) else "the stored runs differ: run this script")
-        return 0 if same(stored, fresh) else 1
+        stored, stored_costs = json.loads(STORED_RUNS.read_text()), json.loads(EVERY_COST.read_text())
+        current = same(stored, fresh) and stored_costs.keys() == costs.keys() and all(
+            np.allclose(stored_costs[name], costs[name], rtol=1e-6) for name in costs)
+        print("the stored runs are current" if current else "the stored runs differ: run this script")
+        return 0 if current else 1
     STORED_RUNS.write_text(json.dumps(fresh, indent=1) + "\n")
-    print(f"wrote {STORED_RUNS}")
+    EVERY_COST.write_text(json.dumps(costs) + "\n")
+    print(f"wrote {STORED_RUNS} and {EVERY_COST}")
     return 0
 
 

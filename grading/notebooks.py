@@ -13,7 +13,7 @@ STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 CORE_MODULES = ("testCases.py", "dnn_utils.py")  # the checks and the library they check against
 PACKAGE = "companion"  # the companion's machinery: one package beside the course's two modules
 DATA_FILES = ("datasets/train_drawncat.h5", "datasets/test_drawncat.h5", "datasets/make_drawncat.py",
-              "datasets/depth_margin.json", "datasets/trainer_runs.json")
+              "datasets/depth_margin.json", "datasets/trainer_runs.json", "datasets/every_cost.json")
 ALLOWED_ERRORS_TAG = "raises-exception"  # Jupyter's tag: an error in this cell does not stop "Run All"
 
 MAX_NOTEBOOK_MB = 64  # a lesson notebook with its pictures is under 1 MB; a larger hand-in is not read

@@ -55,14 +55,14 @@ other pictures. Work through the notebooks in order:
 
 ## Setting up
 
-With Python 3.11, in this folder:
+With Python 3.11, in this folder, set up once (a folder `.venv` with numpy, matplotlib, h5py, JupyterLab and
+what they need, about 450 MB; a few minutes):
 
-    python -m venv .venv
-    .venv/bin/python -m pip install -r requirements.txt
-    .venv/bin/jupyter labextension disable --level=sys_prefix @jupyterlab/apputils-extension:announcements
+    python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt
+
+then, each time, start JupyterLab (it opens in your browser; stop it with Ctrl-C in this terminal):
+
     .venv/bin/jupyter lab
-
-(The third line turns off JupyterLab's "Jupyter news" pop-up; it is optional.)
 
 ## How the exercises work
 
@@ -105,6 +105,7 @@ missing), and `companion/` the machinery behind the checks (their expected value
 """
 
 
+STUDENT_REQUIREMENTS = Path(__file__).resolve().parent / "student_requirements.txt"  # the edition's requirements.txt
 SOLUTIONS = "solutions"  # the package's sub-package built on the reference solutions: never in the student edition
 GENERATED = ("testCases.py", "dnn_utils.py")  # written for the student edition from the project's own
 DATA_FILE = "companion/feedback/checks_data.json"  # what the student edition's checks judge from
@@ -127,7 +128,8 @@ def build_student(out=PROJECT / "build" / "student"):
     stored = checks_data()
     for path in lesson_notebooks():
         nbformat.write(student_notebook(read_notebook(path), stored), str(out / path.name))
-    missing = copy_support_files(out, student_modules() + DATA_FILES + ("requirements.txt",))
+    missing = copy_support_files(out, student_modules() + DATA_FILES)
+    shutil.copy2(STUDENT_REQUIREMENTS, out / "requirements.txt")
     (out / DATA_FILE).write_text(json.dumps(stored, separators=(",", ":")))
     (out / "testCases.py").write_text(student_testcases())
     (out / "dnn_utils.py").write_text(student_library())

@@ -95,6 +95,8 @@ MUTANTS = [
     Mutant("L_model_forward", "last_cache_missing", [("caches.append(cache)\n    return AL", "return AL")]),
     Mutant("L_model_forward", "hidden_caches_missing", [('"relu")\n        caches.append(cache)', '"relu")')]),
     Mutant("L_model_forward", "hard_coded_layers", [("L = len(parameters) // 2", "L = 3")]),
+    Mutant("L_model_forward", "X_to_every_layer", [("linear_activation_forward(A_prev,",
+                                                    "linear_activation_forward(X,")]),
     Mutant("L_model_forward", "loop_off_by_one", [("range(1, L)", "range(1, L - 1)")]),
     Mutant("L_model_forward", "loop_off_by_one", [("range(1, L)", "range(L)")]),
     Mutant("compute_cost", "no_minus", [("(-np.dot(Y, np.log(AL).T) - np.dot(",
@@ -110,6 +112,8 @@ MUTANTS = [
     Mutant("linear_backward", "dW_transposed", [("np.dot(dZ, A_prev.T)", "np.dot(A_prev, dZ.T)")]),
     Mutant("linear_backward", "dA_prev_transposed", [("np.dot(W.T, dZ)", "np.dot(dZ.T, W)")]),
     Mutant("linear_backward", "dA_prev_1_over_m", [("dA_prev = np.dot(W.T, dZ)", "dA_prev = 1. / m * np.dot(W.T, dZ)")]),
+    Mutant("linear_activation_backward", "whole_cache", [("sigmoid_backward(dA, activation_cache)",
+                                                           "sigmoid_backward(dA, cache)")]),
     Mutant("linear_activation_backward", "activations_swapped", SWAP_ELIF),
     Mutant("linear_activation_backward", "activation_ignored", [("sigmoid_backward(dA", "relu_backward(dA")]),
     Mutant("linear_activation_backward", "dZ_skipped", [("linear_backward(dZ, linear_cache)",
@@ -138,6 +142,12 @@ MUTANTS = [
     Mutant("update_parameters", "layer_index_off_by_one", [("str(l + 1)", "str(l)")]),
     *models("not_updated", [("parameters = update_parameters(", "update_parameters(")]),
     *models("learning_rate_ignored", [("grads, learning_rate)", "grads, 0.0075)")]),
+    Mutant("two_layer_model", "cost_after_update", [("        cost = compute_cost(A2, Y)\n", ""), (
+        "learning_rate)\n", "learning_rate)\n        cost = compute_cost(linear_activation_forward("
+        "linear_activation_forward(X, parameters['W1'], parameters['b1'], 'relu')[0], parameters['W2'], "
+        "parameters['b2'], 'sigmoid')[0], Y)\n")]),
+    Mutant("L_layer_model", "cost_after_update", [("        cost = compute_cost(AL, Y)\n", ""), (
+        "learning_rate)\n", "learning_rate)\n        cost = compute_cost(L_model_forward(X, parameters)[0], Y)\n")]),
     *models("costs_wrong_iterations", [("if i % 100 == 0:", "if print_cost and i % 100 == 0:")]),
     Mutant("L_layer_model", "costs_wrong_iterations", [("if i % 100 == 0:", "if i % 100 == 99:")]),
     Mutant("two_layer_model", "wrong_init", [("initialize_parameters(n_x, n_h, n_y)",
@@ -187,6 +197,27 @@ VARIANTS = [
 ]
 
 
+# Right answers that lean on the rest of the learner's cells, each kept with what it uses (companion/kept.py):
+# {name: (what the cell holds above the function, the edits of the function)}. `import math` and a helper in
+# the same cell, `from numpy import exp`, a module-level constant, and a helper written in an earlier cell
+# (layer_count, in linear_forward's cell, used by L_model_forward).
+WITH_HELPERS = {
+    "initialize_parameters_deep_scaled": ("import math\n\n\n", [("np.sqrt(layer_dims[l - 1])",
+                                                                  "math.sqrt(layer_dims[l - 1])")]),
+    "sigmoid": ("from numpy import exp\n\n\ndef stable_logistic(Z):\n    return 1 / (1 + exp(-Z))\n\n\n",
+                [("1 / (1 + np.exp(-Z))", "stable_logistic(Z)")]),
+    "linear_forward": ("def layer_count(parameters):\n    return len(parameters) // 2\n\n\n", []),
+    "L_model_forward": ("", [("len(parameters) // 2", "layer_count(parameters)")]),
+    "compute_cost": ("ONE = 1.\n\n\n", [("(1. / m)", "(ONE / m)")]),
+}
+
+
+def with_helpers(name):
+    """The cell of `name` written with the helpers, imports and constants of WITH_HELPERS."""
+    above, edits = WITH_HELPERS[name]
+    return above + edited(name, edits)
+
+
 def library_source(name):
     """The code of `name` in dnn_utils.py, from its `def` line (the decorators left out)."""
     text = LIBRARY.read_text()
@@ -210,6 +241,20 @@ def build(name, source):
     namespace = {"np": np, **{key: value for key, value in vars(dnn_utils).items() if not key.startswith("_")}}
     exec(compile(source, filename, "exec"), namespace)
     return namespace[name]
+
+
+def notebook(**written):
+    """A learner's notebook as one namespace: every graded function as the learner wrote it (the lesson's code,
+    or written[name], each in a cell of its own), numpy imported, no function of the library's: the functions
+    a graded one calls are the learner's too, as in the student edition."""
+    import testCases
+    namespace = {"np": np}
+    for name in testCases.FUNCTIONS:
+        source = written.get(name) or library_source(name)
+        filename = f"<cell of {name}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)
+    return namespace
 
 
 def mutant_function(mutant):

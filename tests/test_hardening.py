@@ -1,4 +1,6 @@
 """Odd inputs and interrupted or diverging runs: properties over random nets, saving, stopping."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -67,6 +69,19 @@ def test_a_diverging_run_stops_and_names_the_learning_rate():
         engine.L_layer_model(X, Y, [30, 8, 1], learning_rate=50.0, num_iterations=300)
     assert caught.value.costs and all(np.isfinite(v).all() for v in caught.value.parameters.values())
     assert "L_layer_model" in str(caught.value)
+
+
+@pytest.mark.parametrize("model, dims", [(d.L_layer_model, [30, 8, 1]), (d.two_layer_model, (30, 8, 1))])
+def test_the_lessons_loops_report_divergence_as_the_engine_does_without_numpys_warnings(model, dims):
+    X, Y, _ = random_net([30, 1], 12, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning of numpy's would fail the test
+        with pytest.raises(FloatingPointError, match=rf"^{model.__name__}: the cost went from 0\.\d+ at iteration 0 to "
+                                                     r"\S+ at iteration \d+: learning_rate=1000000\.0 is too large for "
+                                                     r"this network; try a smaller one, such as 100000$"):
+            model(X, Y, dims, learning_rate=1e6, num_iterations=300)
+        parameters, costs = model(X, Y, dims, learning_rate=0.0075, num_iterations=101)  # a good rate: no error
+    assert len(costs) == 2 and costs[1] < costs[0]
 
 
 def test_an_interrupted_run_keeps_what_it_learned(monkeypatch, capsys):

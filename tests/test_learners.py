@@ -1,5 +1,6 @@
 """A learner in order: the student edition filled in one notebook at a time, with right answers written
-differently from the lessons' (tests/mutants.py VARIANTS), each notebook run in the edition's folder right
+differently from the lessons' (tests/mutants.py VARIANTS), some with helpers, imports and constants of their
+own cells or earlier ones (WITH_HELPERS), each notebook run in the edition's folder right
 after it is written, with only the notebooks before it done. No cell may fail or wait for a function, every
 check passes, and the trainer of 04 and 05 trains on the learner's own functions when its Train button is
 pressed.
@@ -16,7 +17,7 @@ import pytest
 from nbclient import NotebookClient
 
 import grading
-from mutants import VARIANTS, edited, library_source
+from mutants import VARIANTS, WITH_HELPERS, edited, library_source, with_helpers
 
 LESSONS = sorted((Path(grading.__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SHORTER = [("num_iterations=2500", "num_iterations=100"), ("range(2500)", "range(101)"),
@@ -32,7 +33,10 @@ TIMES = {}
 
 
 def learners_answer(name):
-    """The learner's code of `name`: the first correct rewrite of it when there is one, else the lesson's."""
+    """The learner's code of `name`: written with helpers, imports or constants of its cells (WITH_HELPERS),
+    else the first correct rewrite of it when there is one, else the lesson's."""
+    if name in WITH_HELPERS:
+        return with_helpers(name)
     variant = next((variant for variant in VARIANTS if variant.name == name), None)
     return edited(name, variant.edits) if variant else library_source(name)
 
@@ -107,4 +111,10 @@ def test_the_walk_kept_every_function_as_the_learner_wrote_it(walk):
     for variant in VARIANTS:
         first.setdefault(variant.name, variant)
     for name, variant in first.items():
-        assert variant.edits[0][1].split("\n")[0].strip() in kept, name
+        if name not in WITH_HELPERS:
+            assert variant.edits[0][1].split("\n")[0].strip() in kept, name
+    blocks = {name: kept.split(f"# ---- your {name}, ", 1)[1].split("# ---- your ", 1)[0] for name in WITH_HELPERS}
+    for name, (above, edits) in WITH_HELPERS.items():  # kept with what it uses from the cells, in a block of its own
+        assert all(line in blocks[name] for line in edited(name, edits).splitlines()), (name, blocks[name])
+        uses = blocks["L_model_forward"] if name == "linear_forward" else blocks[name]  # layer_count: used there
+        assert all(line in uses for line in above.splitlines()), (name, uses)

@@ -17,7 +17,8 @@ import companion.feedback.hints
 import companion.kept
 import grading
 import testCases
-from mutants import MUTANTS, VARIANTS, build, edited, label, library_source, mutant_function
+from mutants import (MUTANTS, VARIANTS, build, edited, label, library_source, mutant_function,
+                     with_helpers)
 from test_answers import solution_lines, squeezed
 from test_layout import circles, import_graph
 
@@ -68,6 +69,7 @@ def test_the_student_edition_holds_what_the_notebooks_need_and_no_reference(stud
         assert (student / name).is_file(), name
     for name in ("companion/solutions", "grading.py", "grading"):
         assert not (student / name).exists(), name
+    assert (student / "requirements.txt").read_text() == grading.student.STUDENT_REQUIREMENTS.read_text()
     assert {"companion/solutions/engine.py", "companion/solutions/mistakes.py"} <= set(grading.project_modules())
     assert not set(grading.student.student_modules()) & {name for name in grading.project_modules()
                                                          if name.startswith("companion/solutions/")}
@@ -287,6 +289,34 @@ def test_a_passing_function_is_kept_and_the_later_notebook_uses_it(fresh_student
     assert printed == "[[0.03921668 0.70498921 0.19734387 0.04728177]] 3" and int(markers) >= 1
 
 
+def test_a_kept_function_keeps_its_helpers_imports_and_constants(fresh_student):
+    """Written as learners write them: a helper in the same cell, a helper in an earlier cell, `import math`,
+    `from numpy import exp`, a module-level constant; a later notebook runs each function as it ran. Two
+    functions whose cells bind the same name differently each keep their own."""
+    notebook = fresh_student / "02_forward_propagation.ipynb"
+    first = grading.read_notebook(notebook).cells[1].source
+    cells = [first, with_helpers("sigmoid"), "check_sigmoid(sigmoid)",
+             "import math\nSCALE = 1.0\n\n\n" + edited("relu", [("np.maximum(0, Z)", "np.maximum(0, Z) * SCALE")])
+             + "\n\nSCALE = 2.0  # rebound later in the notebook", "SCALE = 1.0\ncheck_relu(relu)",
+             with_helpers("linear_forward"), "check_linear_forward(linear_forward)",
+             library_source("linear_activation_forward"), "check_linear_activation_forward(linear_activation_forward)",
+             with_helpers("L_model_forward"), "check_L_model_forward(L_model_forward)"]
+    run = run_notebook(notebook, cells)
+    checks = [texts_of(cell) for cell in run.cells if cell.source.split("\n")[-1].startswith("check_")]
+    assert len(checks) == 5 and all("passed" in text and "kept in your_functions.py" in text for text in checks), checks
+    kept = (fresh_student / "your_functions.py").read_text()
+    for line in ("from numpy import exp", "def stable_logistic(Z):", "def layer_count(parameters):", "SCALE = 1.0"):
+        assert line in kept, line
+    later = run_notebook(fresh_student / "03_backward_propagation.ipynb", [
+        grading.read_notebook(fresh_student / "03_backward_propagation.ipynb").cells[1].source,
+        "from dnn_utils import relu, sigmoid\nSCALE, exp = 'of this notebook', None\n"
+        "X, parameters = L_model_forward_test_case_2hidden()\n"
+        "AL, caches = L_model_forward(X, parameters)\nprint(AL.round(8), len(caches))\n"
+        "print(relu(np.array([[-1.0, 2.0]]))[0], sigmoid(np.array([[0.0]]))[0])"])
+    assert texts_of(later.cells[1]).split("\n")[:2] == ["[[0.03921668 0.70498921 0.19734387 0.04728177]] 3",
+                                                         "[[0. 2.]] [[0.5]]"], later.cells[1].outputs
+
+
 def test_a_later_notebook_stops_with_one_line_when_a_function_is_missing(fresh_student):
     nb = grading.read_notebook(fresh_student / "03_backward_propagation.ipynb")
     run = run_notebook(fresh_student / "03_backward_propagation.ipynb", [
@@ -309,6 +339,28 @@ def test_a_name_a_stopped_cell_was_to_make_is_one_line_too(fresh_student):
                                "L_model_forward is not written yet; write it, then run the cells again from there.\n")
     assert made[0].text == "(1, 4)\n"
     assert typo[0].output_type == "error" and typo[0].ename == "NameError"  # a name no stopped cell makes
+
+
+@pytest.mark.parametrize("name", ["update_parameters", "L_model_backward"])
+def test_a_written_but_failing_function_leads_to_one_line_notes_never_a_traceback(fresh_student, name):
+    """Notebook 03 with every exercise right but `name`, written with a mistake: its check fails, and every
+    cell after it that needs it (directly, through the trainer's loop, or through a name a stopped cell was
+    to make) says so in one line."""
+    earlier = [function for function, notebook in companion.feedback.hints.NOTEBOOKS.items()
+               if notebook[:2] in ("01", "02")]
+    (fresh_student / "your_functions.py").write_text(companion.kept.HEADER + "\n\n".join(
+        library_source(function) for function in earlier))
+    notebook = fresh_student / "03_backward_propagation.ipynb"
+    mutant = next(mutant for mutant in MUTANTS if mutant.name == name)
+    cells = [edited(name, mutant.edits) if f"def {name}(" in cell else cell for cell in with_learners_code(notebook)]
+    run = run_notebook(notebook, cells)
+    errors = [(cell.source[:60], output.get("ename")) for cell in run.cells for output in cell.outputs
+              if output.output_type == "error"]
+    assert not errors, errors
+    notes = [output.text for cell in run.cells for output in cell.outputs
+             if output.output_type == "stream" and output.name == "stderr"]
+    assert notes and all(note.count("\n") == 1 and name in note and "has not passed its check yet" in note
+                         for note in notes), notes
 
 
 def learner_has_written_everything(folder):

@@ -196,9 +196,9 @@ def x_ticks(trainer):
 def test_a_run_draws_its_costs_and_shows_the_accuracy_and_the_mistakes(trainer, data):
     run = train(trainer, iterations=300)
     assert run.outcome == "finished"
-    assert [len(points) for points in polylines(trainer, "train-cost")] == [100]  # one cost every 3 iterations
+    assert [len(points) for points in polylines(trainer, "train-cost")] == [101]  # every 3 iterations, and the last
     assert [len(points) for points in polylines(trainer, "test-cost")] == [25]
-    assert [i for i, _ in run.train_costs] == list(range(0, 300, 3))
+    assert [i for i, _ in run.train_costs] == list(range(0, 300, 3)) + [299]
     assert trainer.progress.value == trainer.progress.max == 300 and trainer.progress.bar_style == "success"
     assert max(x_ticks(trainer)) == 300
     assert re.fullmatch(r"Run 1 finished: 300 iterations in \d+\.\d s, final cost \d\.\d{4}\. Train accuracy: \d+\.\d% "
@@ -371,6 +371,18 @@ def test_the_trainer_starts_with_the_hidden_layers_it_is_given(data):
     run = train(two_layer, iterations=100)
     assert run.layer_dims == [192, 7, 1]
 
+
+def test_the_trainers_final_cost_is_the_last_cost_the_lessons_loop_prints(data, capsys):
+    """The same network, seed and rate: the trainer's final cost is L_layer_model's last printed cost (that of
+    the last iteration, not of the last point drawn before it)."""
+    trainer = companion.widgets.cost_trainer(*data, hidden_units=(5,))
+    run = train(trainer, iterations=250, learning_rate=0.05)
+    (X, Y), _ = data
+    dnn_utils.L_layer_model(X, Y, run.layer_dims, learning_rate=0.05, num_iterations=250, print_cost=True)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("Cost after iteration 249: ")
+    assert run.state == f"final cost {float(last.rsplit(' ', 1)[1]):.4f}" and run.train_costs[-1][0] == 249
+    assert text(trainer.status).endswith(f", {run.state}.")
 
 @pytest.mark.parametrize("hidden_units", [(0,), (7, -1), ("seven",), (2.5,), 7, tuple(range(1, 9))])
 def test_bad_hidden_units_are_refused_with_a_clear_error(data, hidden_units):

@@ -85,8 +85,9 @@ HINTS = {
         "cache is ((A_prev, W, b), Z): the activation's backward takes Z, linear_backward takes (A_prev, W, b).",
     ),
     "L_model_backward": (
-        "Start from the gradient of the cost with respect to AL, go back through the sigmoid layer, then "
-        "through the ReLU layers from L-1 down to 1.",
+        "Start from dA^[L], the derivative of each example's loss with respect to its output a^[L] (one "
+        "column per example, no 1/m: the 1/m comes in linear_backward), go back through the sigmoid layer, "
+        "then through the ReLU layers from L-1 down to 1.",
         "dA^[L] = -(Y / AL - (1 - Y) / (1 - AL)), entry by entry (numpy's / divides arrays entry by entry); "
         "layer L is 'sigmoid', layers L-1, ..., 1 are 'relu', each "
         "fed the dA its upper layer produced.",
@@ -127,6 +128,9 @@ _NOT_UPDATED = ("the parameters are never updated: update_parameters returns a n
 _RATE_IGNORED = "learning_rate is not used: the step must be α = the function's argument learning_rate"
 _COSTS_WHEN = ("the parameters are right but the costs are not: keep the cost of iterations 0, 100, 200, ... "
                "whether print_cost is True or not")
+_COST_AFTER = ("the cost is taken after the update, on the new parameters: costs[k] is then the cost of the "
+               "iteration after 100k; take it from A^[L] of this iteration's forward pass, before "
+               "update_parameters")
 _L_FROM_PARAMETERS = "parameters holds two entries per layer (W and b): L is half its number of entries"
 
 EXPLANATIONS = {
@@ -209,6 +213,8 @@ EXPLANATIONS = {
         "hidden_caches_missing": "the hidden layers' caches are not kept: every layer l = 1, ..., L-1 adds its "
                                  "cache in the loop, and layer L after it, L caches in all",
         "hard_coded_layers": _HARD_CODED,
+        "X_to_every_layer": "every hidden layer is fed X: layer l takes A^[l-1], the activations of the layer "
+                            "before it (A^[0] = X for the first one only)",
         "loop_off_by_one": "the loop over the hidden layers is off by one: the ReLU layers are l = 1, ..., L-1, "
                            "then layer L uses the sigmoid",
     },
@@ -238,6 +244,8 @@ EXPLANATIONS = {
                               "sigmoid_backward when it is 'sigmoid'",
         "dZ_skipped": "dA goes straight into linear_backward: first dZ = dA * g'(Z) (relu_backward or "
                       "sigmoid_backward with the activation cache), then linear_backward of dZ",
+        "whole_cache": "the activation's backward step gets the whole cache: it needs the activation cache Z "
+                       "alone (the second item), and linear_backward the linear cache (A_prev, W, b), the first",
         "caches_swapped": "the two caches are swapped: the activation's backward takes activation_cache (Z) "
                           "and linear_backward takes linear_cache (A_prev, W, b)",
     },
@@ -272,6 +280,7 @@ EXPLANATIONS = {
         "wrong_init": "the two-layer model starts from initialize_parameters(n_x, n_h, n_y)",
         "backward_activations_swapped": "the backward step's activations are swapped: layer 2 is the sigmoid "
                                         "layer and layer 1 the ReLU layer, going back as going forward",
+        "cost_after_update": _COST_AFTER,
         "costs_wrong_iterations": _COSTS_WHEN,
     },
     "L_layer_model": {
@@ -279,6 +288,7 @@ EXPLANATIONS = {
         "init_0_01": "a deep network starts from initialize_parameters_deep_scaled (randn / √(n^[l-1])), not "
                      "initialize_parameters_deep (randn times 0.01)",
         "learning_rate_ignored": _RATE_IGNORED,
+        "cost_after_update": _COST_AFTER,
         "costs_wrong_iterations": _COSTS_WHEN,
     },
     "predict": {

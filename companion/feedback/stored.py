@@ -63,7 +63,13 @@ def mistakes(name):
             for stored in _stored(name)["mistakes"]]
 
 
-CHECKS = Checks(cases, mistakes, passed=keep, failed=lambda name: [hints_note(name)], names=FUNCTIONS,
+def _failed(name):
+    """The last line of a failing verdict on a written function; noted, so that the cells needing it say so."""
+    kept.check_failed(name)
+    return [hints_note(name)]
+
+
+CHECKS = Checks(cases, mistakes, passed=keep, failed=_failed, names=FUNCTIONS,
                 where=lambda name: kept.notebooks().get(name, "its notebook"))
 examine, judge, problems, diagnose, report = CHECKS.examine, CHECKS.judge, CHECKS.problems, CHECKS.diagnose, \
     CHECKS.report

@@ -11,6 +11,7 @@ and after the call, the outputs or the error. A Mistake is recognised by a rule 
 import collections
 import contextlib
 import copy
+import inspect
 import io
 import numbers
 import os
@@ -20,7 +21,8 @@ import traceback
 import numpy as np
 
 from companion import plain
-from companion.kept import NotWritten
+from companion.feedback import blame
+from companion.kept import NotWritten, why_missing
 
 RTOL, ATOL = 1e-5, 1e-7
 
@@ -114,6 +116,9 @@ def _compare_array(where, got, expected, problems):
     if got.dtype.kind not in "fiub":
         problems.append(f"wrong type: {where} should hold numbers, got dtype {got.dtype}")
         return
+    slip = _dtype_slip(where, got.dtype, expected.dtype)
+    if slip:
+        problems.append(slip)
     if np.array_equal(got, expected):  # the same numbers (NaN is never equal): close, and quicker to tell
         return
     close = np.isclose(got, expected, rtol=RTOL, atol=ATOL)
@@ -125,6 +130,20 @@ def _compare_array(where, got, expected, problems):
             first = tuple(int(i) for i in bad[0])
             problems.append(f"wrong values: {where} differs in {len(bad)} of {expected.size} entries; at index "
                             f"{first} expected {_num(expected[first])}, got {_num(got[first])}")
+
+
+def _dtype_slip(where, got, expected):
+    """The sentence naming a dtype slip: floats of less precision (float32, float16) or booleans or integers
+    where float64 numbers are expected; None when there is none."""
+    if expected.kind != "f" or (got.kind == "f" and got.itemsize >= expected.itemsize):
+        return None
+    if got.kind == "f":
+        return (f"wrong dtype: {where} is {got.name}, expected {expected.name}: numpy computes in float64 unless "
+                f"told otherwise; leave out the cast to {got.name} (with {got.name} the gradient check and "
+                f"the costs lose most of their digits)")
+    seen = "booleans (True/False)" if got.kind == "b" else f"integers ({got.name})"
+    return f"wrong dtype: {where} holds {seen}, expected {expected.name} numbers (e.g. 0.0 and 1.0): convert with " \
+           f".astype(float)"
 
 
 def _num(value):
@@ -192,7 +211,7 @@ class Outcome:
         except (NotImplementedError, NotWritten):
             raise
         except Exception as raised:  # a learner's bug: report it, don't crash the notebook
-            error = raised
+            error = blame.called_wrongly(raised, _not_the_learners())
         return cls(name, index, case, kept, args, got, error)
 
     @property
@@ -214,8 +233,11 @@ class Outcome:
 def _findings(outcome):
     case, error = outcome.case, outcome.error
     if error is not None:
-        lineno, line = getattr(error, "learners_line", None) or _learners_line(error)
-        return [f"raised {type(error).__name__}: {error} (line {lineno}: {line}) on {case.label}"]
+        where = None if getattr(error, "learners_line", None) else blame.place(error, _not_the_learners())
+        if where is None:
+            lineno, line = getattr(error, "learners_line", None) or _learners_line(error)
+            where = f"(line {lineno}: {line})"
+        return [f"raised {type(error).__name__}: {error} {where} on {case.label}"]
     found = differences(case, outcome.got, outcome.expected)
     if found and found[0].startswith("wrong outputs: "):  # nothing more to compare
         return [f"wrong outputs on {case.label}: {found[0][len('wrong outputs: '):]}"]
@@ -327,13 +349,16 @@ class Checks:
         """Run the checks of `name` on `fn`: (findings, mistake), the list of findings (empty when all is
         right) and the most likely mistake behind them (a Mistake, or None when none is recognised).
         `fresh`: a seed, to add cases of random sizes drawn from it."""
-        return self.judge(name, self.outcomes(name, fn, fresh))
+        return self.judge(name, self.outcomes(name, fn, fresh), fn)
 
-    def judge(self, name, outcomes):
-        """(findings, mistake) for the runs `outcomes` (Outcome objects, one per case; None: not implemented)."""
+    def judge(self, name, outcomes, fn=None):
+        """(findings, mistake) for the runs `outcomes` (Outcome objects, one per case; None: not implemented)
+        of the function `fn` (when given, a variable of the notebook it reads is named first)."""
         if outcomes is None:
             return [_not_implemented(name)], None
         found = [finding for outcome in outcomes for finding in outcome.findings]
+        if found and fn is not None:
+            found = blame.notebook_names(name, fn) + found
         recognised_first = next((m for m in self.mistakes(name) if m.recognise(outcomes)), None) if found else None
         return found, recognised_first
 
@@ -354,7 +379,7 @@ class Checks:
         except NotWritten as missing:  # it calls a function of an earlier notebook not written yet
             print(f"{name}: cannot be checked yet: {missing}")
             return False
-        found, likely = self.judge(name, outcomes)
+        found, likely = self.judge(name, outcomes, fn)
         _tell_lab(name, self.where, outcomes is not None, found, likely)
         if found and outcomes is None and self._report_upstream(name, fn, found):  # a callee's stub raised
             return False
@@ -487,9 +512,11 @@ def one_line_for_unwritten_functions():
         if isinstance(value, NameError):
             name = getattr(value, "name", None)
             if name in missing:
-                print(f"NameError: {value}: the cell that makes {name} stopped because {missing[name]} is not "
-                      f"written yet; write it, then run the cells again from there.", file=sys.stderr)
-                stopped["name"] = missing[name]
+                function, why = missing[name]
+                print(f"NameError: {value}: the cell that makes {name} stopped because {function} {why}; "
+                      f"{'fix' if why.startswith('has not') else 'write'} it, then run the cells again from "
+                      f"there.", file=sys.stderr)
+                stopped["name"] = function
                 return None
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
@@ -508,7 +535,11 @@ def one_line_for_unwritten_functions():
     def remember(result):  # the names a stopped cell was to bind wait for the function it stopped on
         bound = _bound_names(shell.transform_cell(result.info.raw_cell or "")) if result.info else set()
         if result.error_in_exec is not None and "name" in stopped:
-            missing.update(dict.fromkeys(bound, stopped.pop("name")))
+            function = stopped.pop("name")
+            missing.update(dict.fromkeys(bound, (function, why_missing(function))))
+            for name in bound:  # half made (a dict the loop was filling): a later cell must not use it
+                if not callable(shell.user_ns.get(name)) and not inspect.ismodule(shell.user_ns.get(name)):
+                    shell.user_ns.pop(name, None)
         elif result.error_in_exec is None:
             for name in bound:
                 missing.pop(name, None)

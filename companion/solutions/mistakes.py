@@ -34,13 +34,14 @@ def _with_output(fn, index, change):
 
 
 def _forward(hidden="relu", output="sigmoid", layers=lambda L: range(1, L), count=lambda p: len(p) // 2,
-             keep_last=True, keep_hidden=True):
-    """L_model_forward with the activations, the hidden layers looped over, the count of layers and the caches
-    kept given."""
+             keep_last=True, keep_hidden=True, feed_X=False):
+    """L_model_forward with the activations, the hidden layers looped over, the count of layers, the caches
+    kept and what each hidden layer is fed (the previous layer's A, or X every time) given."""
     def forward(X, parameters):
         A, caches, L = X, [], count(parameters)
         for l in layers(L):
-            A, cache = reference.linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], hidden)
+            A, cache = reference.linear_activation_forward(X if feed_X else A, parameters[f"W{l}"],
+                                                           parameters[f"b{l}"], hidden)
             caches += [cache] * keep_hidden
         AL, cache = reference.linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], output)
         return AL, caches + [cache] * keep_last
@@ -79,8 +80,9 @@ def _update(sign=-1, rate=lambda learning_rate: learning_rate, update_b=True, co
     return update
 
 
-def _model(initialize, assign=True, rate=None):
-    """The lessons' training loop from initialize(layers_dims), its updates kept or not, at a rate or another."""
+def _model(initialize, assign=True, rate=None, cost_after_update=False):
+    """The lessons' training loop from initialize(layers_dims), its updates kept or not, at a rate or another,
+    its cost taken before the update (the cost of the parameters the iteration starts from) or after it."""
     def model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False):
         np.random.seed(1)
         parameters, costs = initialize(layers_dims), []
@@ -90,6 +92,8 @@ def _model(initialize, assign=True, rate=None):
             updated = reference.update_parameters(parameters, reference.L_model_backward(AL, Y, caches),
                                                   rate or learning_rate)
             parameters = updated if assign else parameters
+            if cost_after_update:
+                cost = reference.compute_cost(reference.L_model_forward(X, parameters)[0], Y)
             if i % 100 == 0:
                 costs.append(cost)
         return parameters, costs
@@ -199,6 +203,7 @@ _RULES = {
         "last_cache_missing": like(_forward(keep_last=False)),
         "hidden_caches_missing": like(_forward(keep_hidden=False)),
         "hard_coded_layers": _HARD_CODED,
+        "X_to_every_layer": like(_forward(feed_X=True)),
         "loop_off_by_one": like(*(_forward(layers=layers) for layers in (
             lambda L: range(1, L - 1), lambda L: range(L), lambda L: range(1, L + 1), lambda L: range(2, L)))),
     },
@@ -229,6 +234,9 @@ _RULES = {
         "activation_ignored": like(*(lambda dA, cache, activation, g=g: reference.linear_activation_backward(
             dA, cache, g) for g in ("sigmoid", "relu"))),
         "dZ_skipped": like(lambda dA, cache, activation: reference.linear_backward(dA, cache[0])),
+        "whole_cache": like(*(lambda dA, cache, activation, wrong=wrong: reference.linear_backward(
+            _BACKWARD[activation](dA, cache if activation in wrong else cache[1]), cache[0])
+            for wrong in (("sigmoid", "relu"), ("sigmoid",), ("relu",)))),
         "caches_swapped": like(
             lambda dA, cache, activation: reference.linear_backward(_BACKWARD[activation](dA, cache[0]), cache[1]),
             lambda dA, cache, activation: reference.linear_backward(_BACKWARD[activation](dA, cache[1]), cache[1])),
@@ -259,12 +267,14 @@ _RULES = {
         "wrong_init": like(_model(reference.initialize_parameters_deep),
                            _model(reference.initialize_parameters_deep_scaled)),
         "backward_activations_swapped": like(_two_layer_swapped_backward),
+        "cost_after_update": like(_model(_two_layer_init, cost_after_update=True)),
         "costs_wrong_iterations": _COSTS_ONLY,
     },
     "L_layer_model": {
         "not_updated": like(_model(reference.initialize_parameters_deep_scaled, assign=False)),
         "init_0_01": like(_model(reference.initialize_parameters_deep)),
         "learning_rate_ignored": like(_model(reference.initialize_parameters_deep_scaled, rate=0.0075)),
+        "cost_after_update": like(_model(reference.initialize_parameters_deep_scaled, cost_after_update=True)),
         "costs_wrong_iterations": _COSTS_ONLY,
     },
     "predict": {

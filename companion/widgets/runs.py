@@ -24,11 +24,12 @@ COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e
 class Run:
     """One training run: its settings, the costs recorded so far and how it ended.
 
-    train_costs holds (iteration, cost) pairs, one every `every` iterations (100 points per run, where the
-    course records 25 over its 2500 iterations), and test_costs one every `test_every` iterations (25 points:
-    each needs the full parameters, which the fast engine rebuilds at some cost); `outcome` is None while it
-    runs, then "finished", "stopped", "diverged", "dead" (a hidden layer's ReLUs all output 0, so the network
-    can no longer learn) or "failed"; `at` is the number of iterations done."""
+    train_costs holds (iteration, cost) pairs, one every `every` iterations and one for the last iteration, its
+    final cost (101 points per run, where the course records 25 over its 2500 iterations), and test_costs one
+    every `test_every` iterations (25 points: each needs the full parameters, which the fast engine rebuilds
+    at some cost); `outcome` is None while it runs, then "finished", "stopped", "diverged", "dead" (a hidden
+    layer's ReLUs all output 0, so the network can no longer learn) or "failed"; `at` is the number of
+    iterations done."""
 
     def __init__(self, number, layer_dims, learning_rate, iterations, seed):
         self.number, self.layer_dims, self.learning_rate = number, list(layer_dims), float(learning_rate)
@@ -49,8 +50,9 @@ class Run:
     @property
     def state(self):
         """How the run stands, for the legend."""
-        if self.outcome == "finished" and self.train_costs:
-            return f"final cost {self.train_costs[-1][1]:.4f}"
+        if self.outcome == "finished" and self.train_costs:  # the cost of the last iteration, as the loops print it
+            i, cost = self.train_costs[-1]
+            return f"final cost {cost:.4f}" if i == self.iterations - 1 else f"cost {cost:.4f} at iteration {i}"
         return {None: "training", "stopped": f"stopped at iteration {self.at}", "diverged": "diverged",
                 "dead": f"dead at iteration {self.at}", "failed": "failed"}.get(self.outcome, self.outcome)
 

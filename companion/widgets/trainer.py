@@ -295,7 +295,7 @@ class CostTrainer(widgets.VBox):
             cost = _step_cost(steps)
             first_cost = cost if first_cost is None else first_cost
             blew_up = diverged(cost, first_cost)
-            if i % run.every == 0 or blew_up:
+            if i % run.every == 0 or blew_up or i == run.iterations - 1:  # the last: the final cost, as printed
                 run.train_costs.append((i, cost))
             if blew_up:
                 return run.end("diverged", i, message=self._divergence_message(run, first_cost, cost, i))
@@ -345,8 +345,7 @@ class CostTrainer(widgets.VBox):
         kind = OUTCOME_KINDS.get(run.outcome, "error")
         self.progress.bar_style = "danger" if kind == "error" else kind
         if run.outcome == "finished":
-            self.say(f"Run {run.number} finished: {run.iterations} iterations in {elapsed}, final cost "
-                     f"{run.train_costs[-1][1]:.4f}.", kind)
+            self.say(f"Run {run.number} finished: {run.iterations} iterations in {elapsed}, {run.state}.", kind)
         elif run.outcome == "stopped":
             self.say(f"Run {run.number} stopped at iteration {run.at} of {run.iterations}; the accuracy below "
                      f"is that of the parameters reached so far.", kind)
