@@ -263,10 +263,13 @@ class Jail:
     # ------------------------------------------------------------------------------------------------------
     # Running
 
-    def run(self, argv, request=b"", results_limit=64 << 20):
+    def run(self, argv, request=b"", results_limit=64 << 20, beside=None):
         """Run `argv` in the jail with `request` on its stdin; read its stdout (the results, up to
         `results_limit` bytes) and its stderr (its output, up to limits.output_kb). Returns a Finished.
-        Without isolation it runs in a new temporary folder (its HOME), removed afterwards."""
+        Without isolation it runs in a new temporary folder (its HOME), removed afterwards.
+        `beside`: a process that runs beside the jail and counts against it (support.Answerer): started here,
+        in the jail's cgroup, before the jail; the file descriptors its `start` returns are passed into the
+        jail (at the same numbers); stopped when the run ends."""
         limits, start, cpu = self.limits, time.monotonic(), _children_cpu()
         if self.root:
             self.uid = fresh_uid()
@@ -282,14 +285,20 @@ class Jail:
         _prctl()
         process = None
         try:
+            passed = beside.start(cgroup.join if cgroup is not None else None) if beside is not None else ()
             process = subprocess.Popen(self.command(argv, info_write, lib, seccomp_fd), stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                        preexec_fn=lambda: self._start(cgroup, keyctl), env=env, cwd=work,
-                                       pass_fds=tuple(fd for fd in (info_write, seccomp_fd) if fd is not None))
+                                       pass_fds=tuple(fd for fd in (info_write, seccomp_fd, *passed)
+                                                      if fd is not None))
         finally:
             for fd in (info_write, seccomp_fd):
                 if fd is not None:
                     os.close(fd)
+            if beside is not None:
+                beside.close_fds()
+                if process is None:
+                    beside.stop()
             if process is None:
                 if info_read is not None:
                     os.close(info_read)
@@ -303,6 +312,8 @@ class Jail:
                               {"results": results_limit, "output": limits.output_kb << 10})
         finally:
             _kill(process, namespace if self.isolated else None)
+            if beside is not None:
+                beside.stop()
             if cgroup is not None:
                 kills, peak = cgroup.oom_kills(), cgroup.peak()
                 _remove_cgroup(cgroup)
