@@ -59,9 +59,8 @@ def to_data(value, strict=True):
 def _encode(value, depth, strict, buffers=None):
     if buffers is not None and isinstance(value, np.ndarray) and type(value) is np.ndarray \
             and value.dtype.kind in KINDS:
-        array = np.ascontiguousarray(value)
-        buffers.append(array)
-        return {"buffer": [array.dtype.str, list(array.shape)]}
+        buffers.append(value)  # its bytes in C order (tobytes), whatever its strides
+        return {"buffer": [value.dtype.str, list(value.shape)]}
     if depth > MAX_DEPTH:
         return _other(value, strict, f"more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, (bool, str)):
