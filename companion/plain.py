@@ -77,6 +77,8 @@ def _encode(value, depth, strict, buffers=None):
         return {"list" if type(value) is list else "tuple": [_encode(item, depth + 1, strict, buffers)
                                                              for item in value]}
     if type(value) is dict:
+        if buffers is not None and not all(type(key) is str for key in value):
+            raise TypeError("pack: a dict with a key that is not a str; expected names as keys")
         return {"dict": [[_encode(key, depth + 1, strict), _encode(item, depth + 1, strict, buffers)]
                          for key, item in value.items()]}
     return _other(value, strict)
@@ -122,8 +124,6 @@ def pack(value):
     as to_data does)."""
     buffers = []
     tree = _encode(value, 0, True, buffers)
-    if not _text_keys(tree):
-        raise TypeError("pack: a dict with a key that is not a str; expected names as keys")
     header = json.dumps(tree, allow_nan=False, separators=(",", ":")).encode()
     return b"".join([len(header).to_bytes(HEADER, "big"), header, *(array.tobytes() for array in buffers)])
 
@@ -157,25 +157,16 @@ class _Buffers:
         return self.data[self.offset - size:self.offset]
 
 
-def _text_keys(tree):
-    """Whether every dict of the JSON-ready `tree` has text keys only."""
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, dict):
-            (tag, body), = node.items()
-            if tag == "dict":
-                if not all(isinstance(key, str) for key, _ in body):
-                    return False
-                todo += [item for _, item in body]
-            elif tag in ("list", "tuple"):
-                todo += body
-    return True
+_JSON_SCALARS = (bool, int, float, str, type(None))
 
 
 def _decode(tree, depth, buffers=None, text_keys=False):
+    if type(tree) in _JSON_SCALARS:  # what json.loads makes: these exact types
+        return tree
     if depth > MAX_DEPTH + 2:
         raise PlainDataError(f"data nested more than {MAX_DEPTH} levels deep; expected at most {MAX_DEPTH}")
+    if type(tree) is dict and len(tree) == 1 and "buffer" in tree and buffers is not None:
+        return _decode_buffer(tree["buffer"], buffers)
     if tree is None or isinstance(tree, (bool, int, float, str)):
         return tree
     if not isinstance(tree, dict) or len(tree) != 1 or next(iter(tree)) not in TAGS:
@@ -210,22 +201,29 @@ def _decode(tree, depth, buffers=None, text_keys=False):
 
 
 def _dtype_shape(body):
-    if not (isinstance(body, list) and len(body) == 2 and isinstance(body[0], str) and isinstance(body[1], list)
+    if not (type(body) is list and len(body) == 2 and type(body[0]) is str and type(body[1]) is list
             and len(body[1]) <= 64 and all(type(n) is int and 0 <= n < 2 ** 40 for n in body[1])):
         raise PlainDataError(f"a malformed array: {str(body)[:80]}; expected [dtype, shape]")
-    try:
-        dtype = np.dtype(body[0])
-    except TypeError:
-        raise PlainDataError(f"an array of unknown dtype {body[0][:40]!r}") from None
-    if dtype.kind not in KINDS or dtype.hasobject or dtype.fields or dtype.subdtype:
-        raise PlainDataError(f"an array of dtype {body[0][:40]!r}; expected numbers or booleans")
+    dtype = _DTYPES.get(body[0])
+    if dtype is None:
+        try:
+            dtype = np.dtype(body[0])
+        except TypeError:
+            raise PlainDataError(f"an array of unknown dtype {body[0][:40]!r}") from None
+        if dtype.kind not in KINDS or dtype.hasobject or dtype.fields or dtype.subdtype:
+            raise PlainDataError(f"an array of dtype {body[0][:40]!r}; expected numbers or booleans")
+        if len(_DTYPES) < 64:
+            _DTYPES[body[0]] = dtype
     return dtype, tuple(body[1])
+
+
+_DTYPES = {}  # the dtypes met, by their text: parsed once
 
 
 def _decode_buffer(body, buffers):
     dtype, shape = _dtype_shape(body)
     raw = buffers.take(math.prod(shape) * dtype.itemsize)
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()  # a copy: writable, and the frame can go
 
 
 def _decode_array(body):
