@@ -49,13 +49,14 @@ class Answerer:
         Returns the jail's ends of the pipes: the caller passes them into the jail and then calls close_fds."""
         if not self.ends:
             self.open()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 1
             try:
                 for fd in self.fds:
                     os.close(fd)
-                self._settle(join, self.ends)
+                self._settle(join, self.ends, parent)
                 serve(_functions(self.names), *self.ends)
                 code = 0
             finally:
@@ -64,10 +65,12 @@ class Answerer:
         self.pid = pid
         return self.fds
 
-    def _settle(self, join, keep):
+    def _settle(self, join, keep, parent):
         """In the child: killed with the grader, its cgroups, its limits, no file of the grader's left open."""
         import ctypes
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the grader died before that
+            os._exit(1)
         for which in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(which, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDWR)
