@@ -211,7 +211,7 @@ def _judge_run(limits, name, cases, sent, done):
                 len(event) == 2 and event[0] in ATTEMPTS]
     if attempts:
         kind = min((event[0] for event in attempts), key=list(ATTEMPTS).index)
-        what = next(str(event[1]) for event in attempts if event[0] == kind)
+        what = clean(next(str(event[1]) for event in attempts if event[0] == kind), MESSAGE)
         return Verdict(0, "attempt", f"{ATTEMPTS[kind]} ({what}): the jail stopped it")
     if not result.get("defined"):
         error = result.get("error")
@@ -244,7 +244,18 @@ def _judge_cases(limits, name, cases, sent, runs):
     if mistake:
         return Verdict(0, "wrong", f"wrong: {mistake.explanation} [{mistake.id}]", mistake.id)
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    return Verdict(0, "wrong", f"wrong: {found[0]}{more}")
+    return Verdict(0, "wrong", f"wrong: {_capped(found[0], outcomes)}{more}")
+
+
+def _capped(text, outcomes):
+    """`text` with each error's message and line that the hand-in raised cut to MESSAGE characters (they were
+    judged whole; what reaches feedback of them is short)."""
+    for outcome in outcomes:
+        if outcome.error is not None:
+            for said in (str(outcome.error), str(getattr(outcome.error, "learners_line", (None, ""))[1])):
+                if len(said) > MESSAGE:
+                    text = text.replace(said, clean(said, MESSAGE))
+    return text
 
 
 def _graded_not_given(name, outcomes):
@@ -300,7 +311,7 @@ def _died(limits, done):
     if code == -signal.SIGXCPU or (code == -signal.SIGKILL and done.cpu_seconds >= limits.cpu_seconds):
         return Verdict(0, "out of time", f"ran out of time: more than {limits.cpu_seconds} s of CPU time")
     how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
-    last = output.strip().splitlines()[-1][:200] if output.strip() else ""
+    last = clean(output.strip().splitlines()[-1], MESSAGE) if output.strip() else ""
     return Verdict(0, "crashed", f"crashed the process that ran it ({how})" + (f": {last}" if last else ""))
 
 

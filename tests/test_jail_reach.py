@@ -298,6 +298,19 @@ def test_an_error_that_carries_out_the_support_code_carries_out_nothing(jail, ma
     assert long.comment.count("x") <= verdict.MESSAGE and long.comment.count("y") <= verdict.MESSAGE, long
 
 
+@pytest.mark.parametrize("how", ["raised", "printed", "opened", "defined"])
+def test_whatever_way_a_hand_in_says_something_long_feedback_gets_80_characters_of_it(jail, machine, how):
+    """Every route by which a hand-in's own text reaches its verdict: an error a case raised (judged whole,
+    shown short), the last line printed by a process that died, the path of an attempt to get out, an error
+    raised when its cell ran."""
+    body = {"raised": "    raise ValueError('Q' * 5000)\n",
+            "printed": "    import os\n    print('Q' * 5000, flush=True)\n    os._exit(3)\n",
+            "opened": "    open('/' + 'Q' * 3000)\n",
+            "defined": "    pass\nraise ValueError('Q' * 5000)\n"}[how]
+    graded = verdict.check_function(jail, "relu", "def relu(Z):\n" + body, seed=3)
+    assert graded.points == 0 and 0 < graded.comment.count("Q") <= verdict.MESSAGE, graded
+
+
 def test_a_function_that_changes_its_arguments_in_place_does_so_in_the_jail_too(jail, machine):
     """The stubs apply back what the library's function did to its arguments (a dict it fills, an array it
     writes into): here a learner's own helper named like no graded function, and update_parameters, whose
