@@ -297,7 +297,8 @@ def _from_error(limits, error, where):
         return Verdict(0, "disk", f"wrote too much: more than {limits.file_mb} MB in a file or {limits.disk_mb} MB "
                                   f"in its folder")
     line = error.get("line")
-    at = f" (line {clean(line[0], 12)}: {clean(line[1], MESSAGE)})" if isinstance(line, list) and len(line) == 2 else ""
+    at = f" (line {clean(line[0], 12)}: {clean(line[1], MESSAGE)})" if isinstance(line, list) and len(line) == 2 \
+        else ""
     return Verdict(0, "crashed", f"{where}: {clean(error.get('type'), 80)}: {clean(error.get('text'), MESSAGE)}{at}")
 
 

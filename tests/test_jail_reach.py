@@ -132,7 +132,8 @@ def reference_markers(allowed_text):
     """(hashes of the reference's distinctive source lines, hashes of its functions' bytecode): lines of
     dnn_utils.py, testCases.py and companion/solutions/ that appear in no file a jail is meant to hold."""
     import companion.solutions
-    files = [PROJECT / "dnn_utils.py", PROJECT / "testCases.py", *Path(companion.solutions.__file__).parent.glob("*.py")]
+    files = [PROJECT / "dnn_utils.py", PROJECT / "testCases.py",
+             *Path(companion.solutions.__file__).parent.glob("*.py")]
     lines = set().union(*(_lines(path.read_text()) for path in files)) - _lines(allowed_text)
     codes = {_signature(code) for function in _reference_functions() for code in _codes(function.__code__)
              if len(code.co_code) >= 24}
@@ -231,7 +232,8 @@ def test_nothing_a_jailed_function_can_reach_holds_reference_code(jail, machine)
     allowed = "\n".join(path.read_text() for path in LIB_FILES.values())
     source = DUMP % reference_markers(allowed + DUMP)  # the hand-in's own lines are its own (its def line)
     # without the defence: the library's functions themselves in the namespace (as a notebook has them)
-    namespace = {"np": __import__("numpy"), **{name: getattr(dnn_utils, name) for name in grading.builds_on("L_layer_model")}}
+    namespace = {"np": __import__("numpy"),
+                 **{name: getattr(dnn_utils, name) for name in grading.builds_on("L_layer_model")}}
     exec(source, namespace)
     hits = _search_here(namespace)
     assert any(hit.startswith(("bytecode of", "function dnn_utils.")) for hit in hits), hits
@@ -265,8 +267,8 @@ def test_the_request_a_jail_gets_holds_no_path_of_the_graders_and_no_library_cod
     assert graded.outcome == "wrong"  # one layer of the network's two: it ran, on the stubs' answers
 
 
-# The attack of the issue: find the support code wherever it sits in the jail's memory, compress it, encode it
-# and raise it: the learner's feedback carries it out.
+# The attack that carried the support code out before: find it wherever it sits in the jail's memory, compress
+# it, encode it and raise it: the learner's feedback carries it out.
 EXFILTRATE = '''
 import base64, gc, types, zlib
 def L_model_forward(X, parameters):

@@ -1,6 +1,7 @@
-"""The support code: a graded function is graded with the library's versions of the functions its lesson's own
-solution calls (and what those call in turn), nothing its lesson merely imports, and never one that could give
-its outputs: itself, a function that calls it, or an initialization that is the same one by another name."""
+"""The support functions: a graded function is graded with the library's versions of the functions its lesson's
+own solution calls (and what those call in turn), answered from outside its jail, nothing its lesson merely
+imports, and never one that could give its outputs: itself, a function that calls it, or an initialization that
+is the same one by another name."""
 import grading
 from grading import verdict
 
