@@ -146,7 +146,7 @@ def describe(error, filename):
     args = [arg if isinstance(arg, (str, int, float, bool, type(None))) else repr(arg)[:300] for arg in error.args]
     kind = "memory" if isinstance(error, MemoryError) else \
         "disk" if isinstance(error, OSError) and error.errno in DISK_ERRORS else "error"
-    return {"type": type(error).__name__, "module": type(error).__module__, "args": args,
+    return {"type": type(error).__name__[:200], "module": str(type(error).__module__)[:200], "args": args,
             "text": str(error)[:1000], "line": [last.lineno, (last.line or "")[:300]] if last else None,
             "kind": kind}
 
