@@ -253,7 +253,8 @@ VERDICT_FILES = ("testCases.py", "dnn_utils.py", "companion/__init__.py", "compa
 
 
 def verdict_files(project=PROJECT):
-    """The files whose content goes into the grader's version: the grading package, VERDICT_FILES, the lessons."""
+    """The files whose content goes into the grader's version: the grading package (its sub-packages too),
+    VERDICT_FILES, the lessons."""
     project = Path(project)
     files = sorted(Path(project, "grading").rglob("*.py"))  # with its sub-packages
     files += sorted(Path(project, "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -14,6 +14,7 @@ import builtins
 import dataclasses
 import html
 import re
+from pathlib import Path
 
 from companion.feedback import hints
 
@@ -365,6 +366,27 @@ def notebook_facts(entry):
             return notebook_checks(nb), top_level_names(nb)
     except Exception:  # read and graded before; changed or removed since: the feedback goes without
         return {}, {}
+
+
+def folder_name(student):
+    """The name of a learner's feedback folder: the id itself when it is a plain file name; else the id with
+    "/", "\\", "%", control characters and a leading "." written as %XX (so "." and ".." are "%2E" and
+    "%2E."), which no two ids share. An id whose name would pass 200 bytes is cut, with a digest of the whole."""
+    import hashlib
+    name = "".join(f"%{ord(c):02X}" if c in "/\\%" or ord(c) < 32 or ord(c) == 127 else c for c in student)
+    name = ("%2E" + name[1:]) if name.startswith(".") else name
+    if len(name.encode("utf-8", "surrogatepass")) > 200 or not name:  # "": the feedback folder itself
+        name = name[:100] + "%" + hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return name
+
+
+def folder(out, student):
+    """OUT/feedback/<the learner's folder>: always a folder right inside OUT/feedback, whatever the id."""
+    root = Path(out) / "feedback"
+    path = root / folder_name(student)
+    if path.parent != root or path.name in ("", ".", "..") or "/" in path.name:
+        raise ValueError(f"feedback folder for learner id {student!r}: {path}; expected a folder in {root}")
+    return path
 
 
 def write(entry, folder, isolated):

@@ -121,7 +121,7 @@ def write_all(rows, unmatched, out, isolated, loose=(), term=False, remarks=(), 
     write_atomic(out / "functions.csv", functions_csv(rows))
     written = set()
     for entry in rows:
-        written.update(feedback.write(entry, out / "feedback" / entry.student, isolated))
+        written.update(feedback.write(entry, feedback.folder(out, entry.student), isolated))
     for stale in [*(out / "feedback").glob("*/*.md"), *(out / "feedback").glob("*/*.html")]:
         if stale not in written:
             stale.unlink()

@@ -229,18 +229,21 @@ class Jail:
     # ------------------------------------------------------------------------------------------------------
     # Running
 
-    def run(self, argv, request=b"", results_limit=64 << 20):
+    def run(self, argv, request=b"", results_limit=64 << 20, beside=None):
         """Run `argv` in the jail with `request` on its stdin; read its stdout (the results, up to
         `results_limit` bytes) and its stderr (its output, up to limits.output_kb). Returns a Finished.
         Without isolation it runs in a new temporary folder (its HOME), removed afterwards. A run that ran out
-        of wall-clock time for want of a CPU (Finished.starved) is run again alone (confine/alone.py)."""
+        of wall-clock time for want of a CPU (Finished.starved) is run again alone (confine/alone.py).
+        `beside`: a process that runs beside the jail and counts against it (support.Answerer): started for
+        each run, in the jail's cgroups, before the jail; the file descriptors its `start` returns are passed
+        into the jail (at the same numbers); stopped when the run ends."""
         # a run alone waits for those under way: a long one (a notebook's full run) does not make it wait
         with alone.beside() if self.limits.wall_seconds <= ALONE_WAIT else contextlib.nullcontext():
-            done = self._run(argv, request, results_limit)
+            done = self._run(argv, request, results_limit, beside)
         if not done.starved(self.limits):
             return done
         with alone.alone():
-            done = self._run(argv, request, results_limit)
+            done = self._run(argv, request, results_limit, beside)
         done.alone = True
         return done
 
@@ -253,7 +256,7 @@ class Jail:
         shared = memory.folder if memory is not None and memory.version == 2 == version else None
         return cpus.CpuCgroup(version, self.cpu_parents, shared)
 
-    def _run(self, argv, request, results_limit):
+    def _run(self, argv, request, results_limit, beside):
         limits, start, cpu = self.limits, time.monotonic(), _children_cpu()
         if self.root:
             self.uid = fresh_uid()
@@ -275,15 +278,20 @@ class Jail:
         _prctl()
         process = None
         try:
+            passed = beside.start(_joiner(cgroup, cpu_cgroup)) if beside is not None else ()
             process = subprocess.Popen(self.command(argv, info_write, lib, seccomp_fd), stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                        preexec_fn=lambda: self._start(cgroup, keyctl, cpu_cgroup), env=env,
-                                       cwd=work,
-                                       pass_fds=tuple(fd for fd in (info_write, seccomp_fd) if fd is not None))
+                                       cwd=work, pass_fds=tuple(fd for fd in (info_write, seccomp_fd, *passed)
+                                                                if fd is not None))
         finally:
             for fd in (info_write, seccomp_fd):
                 if fd is not None:
                     os.close(fd)
+            if beside is not None:
+                beside.close_fds()
+                if process is None:
+                    beside.stop()
             if process is None:
                 if info_read is not None:
                     os.close(info_read)
@@ -300,6 +308,8 @@ class Jail:
             waited = cpu_cgroup.waited() if cpu_cgroup and status == "time" else 0.0
         finally:
             _kill(process, namespace if self.isolated else None)
+            if beside is not None:  # before the CPU time is read: the answers' CPU time is the jail's
+                beside.stop()
             used = cpu_cgroup.usage() if cpu_cgroup is not None else _children_cpu() - cpu
             if cgroup is not None:
                 kills, peak = cgroup.oom_kills(), cgroup.peak()
@@ -314,6 +324,12 @@ class Jail:
         output = b"".join(chunks["output"]).decode("utf-8", errors="replace")
         return Finished(status, process.returncode, b"".join(chunks["results"]), output, time.monotonic() - start,
                         used, peak, waited)
+
+
+def _joiner(*made):
+    """What puts the calling process into the run's cgroups `made` (those that are not None), or None."""
+    made = [cgroup for cgroup in made if cgroup is not None]
+    return (lambda: [cgroup.join() for cgroup in made]) if made else None
 
 
 KEYCTL_JOIN_SESSION_KEYRING = 1

@@ -1,11 +1,12 @@
 """One graded function of a hand-in: run in the jail on the lesson's cases and on fresh ones, judged here.
 
 The jail sends back only plain data: what the function returned on each case, its arguments after the call,
-or the error it raised, and the attempts it made to get out. The verdict is computed in the grader's own
-process by testCases, against the library (the reference implementation), which the jail never sees. The
-functions the graded one builds on (those the lesson's own solution calls) are sent in as the library's
-versions of them, and only those: never the graded function itself, anything that contains it, nor a function
-that gives its outputs by another name.
+or the error it raised, and the attempts it made to get out. The verdict is computed outside the jail by
+testCases, against the library (the reference implementation), which the jail never sees: in a child of the
+grader's process with limits of its own (notebooks.bounded), since what it decodes and compares is the
+hand-in's. The functions the graded one builds on (those the lesson's own solution calls) are answered from
+outside the jail (grading/support): the jail holds their names, never their code; only those: never the
+graded function itself, anything that contains it, nor a function that gives its outputs by another name.
 """
 import ast
 import builtins
@@ -15,14 +16,14 @@ import inspect
 import re
 import signal
 import textwrap
-from pathlib import Path
 
 import numpy as np
 
 from companion import plain
 
 from .jail import python_roots
-from .notebooks import PROJECT, python_source
+from .notebooks import bounded, python_source
+from .support import Answerer
 from .untrusted import NAME, clean
 
 FORBIDDEN_MODULES = ("dnn_utils", "testCases", "companion.solutions", "grading")
@@ -123,11 +124,6 @@ def builds_on(name):
     return sorted(support(name))
 
 
-def support_source(name):
-    """The code of the functions `name` builds on, as the library writes them."""
-    return "\n\n".join(_library()[other][0] for other in builds_on(name))
-
-
 # ----------------------------------------------------------------------------------------------------------
 # Running one function in the jail, and judging what comes back
 
@@ -141,22 +137,59 @@ def check_function(jail, name, source, seed, helpers=""):
         code = python_source(source)
     except Exception as error:  # IPython's transformer on a broken cell
         return Verdict(0, "crashed", f"its cell does not run: {type(error).__name__}: {error}")
-    request = {"name": name, "source": code, "helpers": helpers, "support": support_source(name),
-               "cases": [[list(args), case.kwargs] for args, case in zip(sent, cases)],
-               "readable": jail.readable(), "forbidden": list(FORBIDDEN_MODULES), "python": python_roots(),
-               "hidden": [str(PROJECT), str(Path.home())]}
-    done = jail.run(jail.runner(), plain.encode(request).encode())
+    given = builds_on(name)
+    answerer = Answerer(given, jail.limits.memory_mb, jail.limits.cpu_seconds) if given else None
+    cases_data = [[list(args), case.kwargs] for args, case in zip(sent, cases)]
+    request = {"name": name, "source": code, "helpers": helpers, "support": given, "cases": cases_data,
+               # the folders it may read, less Python's own (the runner knows them as the jail shows them)
+               "readable": [path for path in jail.readable() if path not in python_roots()],
+               "forbidden": list(FORBIDDEN_MODULES)}
+    if answerer is not None:
+        request["calls"] = list(answerer.open())  # the pipes' numbers, the same in the jail
+    try:
+        done = jail.run(jail.runner(), plain.encode(request).encode(), results_limit=results_limit(cases_data),
+                        beside=answerer)
+    finally:
+        if answerer is not None:
+            answerer.stop()
     return judge_run(jail.limits, name, cases, sent, done)
 
 
+# What comes back from a jail is capped near what the lesson's functions return: each case's outputs and its
+# arguments after the call are at most a few times its arguments (a forward pass's caches hold its inputs and
+# activations), the events and errors a few KB.
+RESULTS_PER_ARGUMENT, RESULTS_MARGIN = 12, 1 << 20
+
+
+def results_limit(cases_data):
+    """The most bytes a jail may send back for cases whose arguments are `cases_data` (plain data)."""
+    return min(RESULTS_PER_ARGUMENT * len(plain.encode(cases_data)) + RESULTS_MARGIN, 64 << 20)
+
+
+JUDGING_SECONDS, JUDGING_MB = 60, 2048  # the bounded child that decodes and judges a jail's results
+
+
 def judge_run(limits, name, cases, sent, done):
-    """The Verdict from a finished jailed run (jail.Finished) of `name` on `cases` with arguments `sent`.
+    """The Verdict from a finished jailed run (jail.Finished) of `name` on `cases` with arguments `sent`,
+    decoded and judged in a child process under JUDGING_SECONDS and JUDGING_MB of its own (notebooks.bounded).
     What came back is the hand-in's data: whatever fails to decode or to compare (a number of 4400 digits, bad
-    base64, an array of 100 dimensions, a name that is not text...) is that hand-in's crash, never the grader's."""
+    base64, an array of 100 dimensions, a name that is not text, a dict with integer keys...) or takes too long
+    or too much memory to, is that hand-in's crash, never the grader's."""
+    judged = bounded(_judged, (limits, name, cases, sent, done), JUDGING_SECONDS, JUDGING_MB)
+    if isinstance(judged, dict):
+        return Verdict(**judged)
+    kind, what = judged
+    return Verdict(0, "crashed", f"crashed: what it sent back cannot be judged ({clean(kind, NAME)}: "
+                                 f"{clean(what, 200)})")
+
+
+def _judged(arguments):
+    """In the bounded child: the Verdict as a dict."""
     try:
-        return _judge_run(limits, name, cases, sent, done)
+        return dataclasses.asdict(_judge_run(*arguments))
     except Exception as error:  # noqa: BLE001 (what the learner's code sent back, not the grader, is at fault)
-        return Verdict(0, "crashed", f"crashed: what it sent back cannot be read ({type(error).__name__})")
+        return dataclasses.asdict(Verdict(0, "crashed", f"crashed: what it sent back cannot be read "
+                                                        f"({type(error).__name__})"))
 
 
 def _judge_run(limits, name, cases, sent, done):
@@ -172,7 +205,7 @@ def _judge_run(limits, name, cases, sent, done):
     if done.status == "memory":  # the jail's memory cgroup: all its processes and what they hold, together
         return Verdict(0, "memory", f"used too much memory: more than {limits.memory_mb} MB")
     try:
-        result = plain.decode(done.results.decode("utf-8", errors="replace"))
+        result = plain.decode(done.results.decode("utf-8", errors="replace"), text_keys=True)
         if not isinstance(result, dict):
             raise plain.PlainDataError("not a dict")
     except plain.PlainDataError:
@@ -181,7 +214,7 @@ def _judge_run(limits, name, cases, sent, done):
                 len(event) == 2 and event[0] in ATTEMPTS]
     if attempts:
         kind = min((event[0] for event in attempts), key=list(ATTEMPTS).index)
-        what = next(str(event[1]) for event in attempts if event[0] == kind)
+        what = clean(next(str(event[1]) for event in attempts if event[0] == kind), MESSAGE)
         return Verdict(0, "attempt", f"{ATTEMPTS[kind]} ({what}): the jail stopped it")
     if not result.get("defined"):
         error = result.get("error")
@@ -214,7 +247,18 @@ def _judge_cases(limits, name, cases, sent, runs):
     if mistake:
         return Verdict(0, "wrong", f"wrong: {mistake.explanation} [{mistake.id}]", mistake.id)
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    return Verdict(0, "wrong", f"wrong: {found[0]}{more}")
+    return Verdict(0, "wrong", f"wrong: {_capped(found[0], outcomes)}{more}")
+
+
+def _capped(text, outcomes):
+    """`text` with each error's message and line that the hand-in raised cut to MESSAGE characters (they were
+    judged whole; what reaches feedback of them is short)."""
+    for outcome in outcomes:
+        if outcome.error is not None:
+            for said in (str(outcome.error), str(getattr(outcome.error, "learners_line", (None, ""))[1])):
+                if len(said) > MESSAGE:
+                    text = text.replace(said, clean(said, MESSAGE))
+    return text
 
 
 def _graded_not_given(name, outcomes):
@@ -243,6 +287,11 @@ def _arguments(back, sent):
     return tuple(back) if isinstance(back, (list, tuple)) and len(back) == len(sent) else sent
 
 
+# What a hand-in's error may put in its feedback: its type and this many characters of its message (and of its
+# line), so an error cannot carry out anything long (docs/grading.md, "What a jail holds").
+MESSAGE = 80
+
+
 def _from_error(limits, error, where):
     kind = error.get("kind")
     if kind == "memory":
@@ -251,8 +300,9 @@ def _from_error(limits, error, where):
         return Verdict(0, "disk", f"wrote too much: more than {limits.file_mb} MB in a file or {limits.disk_mb} MB "
                                   f"in its folder")
     line = error.get("line")
-    at = f" (line {line[0]}: {line[1]})" if isinstance(line, list) and len(line) == 2 else ""
-    return Verdict(0, "crashed", f"{where}: {clean(error.get('type'), NAME)}: {str(error.get('text'))[:300]}{at}")
+    at = f" (line {clean(line[0], 12)}: {clean(line[1], MESSAGE)})" if isinstance(line, list) and len(line) == 2 \
+        else ""
+    return Verdict(0, "crashed", f"{where}: {clean(error.get('type'), 80)}: {clean(error.get('text'), MESSAGE)}{at}")
 
 
 def _died(limits, done):
@@ -265,7 +315,7 @@ def _died(limits, done):
     if code == -signal.SIGXCPU or (code == -signal.SIGKILL and done.cpu_seconds >= limits.cpu_seconds):
         return _out_of_cpu(limits)  # SIGKILL: a process that ignored SIGXCPU, killed a second later
     how = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
-    last = output.strip().splitlines()[-1][:200] if output.strip() else ""
+    last = clean(output.strip().splitlines()[-1], MESSAGE) if output.strip() else ""
     return Verdict(0, "crashed", f"crashed the process that ran it ({how})" + (f": {last}" if last else ""))
 
 

@@ -42,3 +42,27 @@ def test_deep_nesting_is_refused_not_a_crash(depth, says):
     text = '{"list": [' * depth + "1" + "]}" * depth
     with pytest.raises(plain.PlainDataError, match=says):
         plain.decode(text)
+
+
+def test_a_frame_holds_the_same_plain_data_and_refuses_anything_else():
+    """pack/unpack, the frames of the calls a jailed function makes: arrays of any strides, 0-d arrays (a cost),
+    nested tuples (caches) come back equal and of the same types; a key that is not a str, a frame cut short,
+    bytes left over, an array past the frame's end or of objects are refused."""
+    import numpy as np
+    from companion import plain
+    grid = np.arange(12.0).reshape(3, 4)
+    value = {"W1": grid.T, "cost": np.array(0.25), "cache": ((grid[:, ::2], np.int8(3)), [True, None, "relu"]),
+             "big": 10 ** 30, "inf": float("inf")}
+    back = plain.unpack(plain.pack(value))
+    assert plain.encode(back) == plain.encode(value) and back["cost"].shape == () and back["W1"].flags.writeable
+    with pytest.raises(TypeError, match="not a str"):
+        plain.pack({1: "one"})
+    frame = plain.pack([grid])
+    header = int.from_bytes(frame[:4], "big")
+    for forged in (frame[:-1], frame + b"\0", frame[:2], (10 ** 6).to_bytes(4, "big") + frame[4:],
+                   frame[:4 + header].replace(b"<f8", b"|O8") + frame[4 + header:]):
+        with pytest.raises(plain.PlainDataError):
+            plain.unpack(forged)
+    forged = b'{"dict":[[1,2]]}'
+    with pytest.raises(plain.PlainDataError, match="not a str"):
+        plain.unpack(len(forged).to_bytes(4, "big") + forged)

@@ -1,6 +1,7 @@
-"""The support code: a graded function is graded with the library's versions of the functions its lesson's own
-solution calls (and what those call in turn), nothing its lesson merely imports, and never one that could give
-its outputs: itself, a function that calls it, or an initialization that is the same one by another name."""
+"""The support functions: a graded function is graded with the library's versions of the functions its lesson's
+own solution calls (and what those call in turn), answered from outside its jail, nothing its lesson merely
+imports, and never one that could give its outputs: itself, a function that calls it, or an initialization that
+is the same one by another name."""
 import grading
 from grading import verdict
 
@@ -43,23 +44,35 @@ def test_every_graded_function_receives_what_its_lessons_solution_calls_and_noth
 
 def test_no_function_receives_one_that_gives_its_outputs():
     for name in grading.graded_functions():
-        given = verdict.support_source(name)
-        assert f"def {name}(" not in given, name
-        for other in grading.builds_on(name):
+        given = grading.builds_on(name)
+        assert name not in given, name
+        for other in given:
             assert name not in verdict._closure([other]), (name, other)  # nothing that calls it
         for family in verdict.SAME_OUTPUTS:
             if name in family:
-                assert not any(f"def {other}(" in given for other in family), name
+                assert not set(given) & family, name
     # the issue's case: the two deep initializations give each other's outputs, rescaled
-    assert verdict.support_source("initialize_parameters_deep") == ""
-    assert verdict.support_source("initialize_parameters_deep_scaled") == ""
+    assert grading.builds_on("initialize_parameters_deep") == []
+    assert grading.builds_on("initialize_parameters_deep_scaled") == []
 
 
-def test_the_support_code_is_the_library_code_of_those_functions():
-    source = verdict.support_source("L_model_forward")
-    assert [line for line in source.splitlines() if line.startswith("def ")] == [
-        "def linear_activation_forward(A_prev, W, b, activation):", "def linear_forward(A, W, b):",
-        "def relu(Z):", "def sigmoid(Z):"]
+def test_the_answerer_answers_the_given_functions_only_with_the_librarys_outputs():
+    """The process beside the jail: the library's outputs for a given function, the library's own argument
+    check for a bad call, and a NameError for a function that is not given (whatever the jail asks)."""
+    import numpy as np
+    import dnn_utils
+    from companion import plain
+    from grading.support import answer
+    functions = answer._functions(["relu", "update_parameters"])
+    Z = np.array([[-1.0, 2.0], [3.0, -4.0]])
+    assert np.array_equal(plain.unpack(answer.answer(functions, plain.pack(["relu", [Z], {}])))["value"][0],
+                          dnn_utils.relu(Z)[0])
+    bad = plain.unpack(answer.answer(functions, plain.pack(["relu", ["Z"], {}])))
+    assert bad["error"][0] == "TypeError" and "relu" in bad["error"][1], bad
+    other = plain.unpack(answer.answer(functions, plain.pack(["sigmoid", [Z], {}])))
+    assert other == {"error": ["NameError", "name 'sigmoid' is not defined"]}
+    forged = plain.unpack(answer.answer(functions, b"\x00\x00\x00\x05{\"a\":"))
+    assert forged["error"][0] == "PlainDataError", forged
 
 
 RESCALED = '''def initialize_parameters_deep(layer_dims, seed=3):
