@@ -124,7 +124,7 @@ def test_a_run_out_of_wall_clock_time_for_want_of_a_cpu_is_run_again_alone(monke
     limits = jails.Limits(wall_seconds=10, cpu_seconds=10)
     held = []
 
-    def run_once(self, argv, request, results_limit):
+    def run_once(self, argv, request, results_limit, beside=None):
         taken = []
         for how in (fcntl.LOCK_SH, fcntl.LOCK_EX):  # what another run could take of the room meanwhile
             fd = os.open(tmp_path / alone.ROOM, os.O_RDWR)

@@ -24,6 +24,7 @@ import testCases
 from companion import plain
 from grading import feedback, gradebook, verdict
 from grading import jail as jails
+from grading.confine import probe
 from mutants import library_source
 
 PROJECT = Path(grading.__file__).resolve().parents[1]
@@ -62,7 +63,7 @@ def _parent(entry):
 @pytest.fixture(scope="module")
 def jail():
     """A jail (the tests fail, never skip, without one: hostile hand-ins never run unjailed)."""
-    assert jails.problem() is None, f"no jail on this machine: {jails.problem()}"
+    assert probe.problem() is None, f"no jail on this machine: {probe.problem()}"
     with jails.Jail(LIMITS) as made:
         yield made
 
