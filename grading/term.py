@@ -2,7 +2,7 @@
 weights, read by `grade-class --course FILE` and applied to the gradebook's rows.
 
     resubmission = "best"          # best | latest: which of a learner's hand-ins of one lesson counts
-    timezone = "Europe/Paris"      # for dates written without an offset (default: this machine's)
+    timezone = "Europe/Paris"      # for dates written without an offset (without it, every date needs one)
 
     [late]
     policy = "penalty"             # accept | flag | penalty | refuse
@@ -19,8 +19,11 @@ weights, read by `grade-class --course FILE` and applied to the gradebook's rows
     [weights."02_forward_propagation"]   # points per function (1 by default)
     linear_activation_forward = 2
 
-A hand-in's time is the one its LMS download records where it has one (lms.py), else its file's modification
-time. Everything here only changes the rows' scores, statuses and notes; grading itself is the same.
+A hand-in's time is the one its platform recorded (lms.py): nbgrader's timestamp, Blackboard's receipt, or only
+Canvas's LATE mark (counted as one day late). A hand-in nobody dates is "time unknown": never penalised, said
+in its feedback and the summary. A file's modification time is never used. Extensions and adjustments name
+learners of the roster or the hand-ins, else the run stops. Everything here only changes the rows' scores,
+statuses and notes; grading itself is the same.
 """
 import dataclasses
 import datetime
@@ -56,14 +59,28 @@ class Course:
         days = self.extensions.get(student, {})
         return due + datetime.timedelta(days=days.get(lesson, days.get("*", 0)))
 
-    def days_late(self, student, lesson, submitted):
+    def days_late(self, student, lesson, submitted, marked=None):
         """Whole days (each part of a day counting as one) a hand-in made at `submitted` (epoch seconds) is
-        late, 0 when on time or when the lesson has no due date or the time is unknown."""
+        late, 0 when on time or when the lesson has no due date. Without a time, `marked` decides: the
+        platform's mark (Canvas's LATE) is one day, its absence none; no time and no mark: 0 (time unknown)."""
         due = self.due_for(student, lesson)
-        if due is None or submitted is None:
+        if due is None:
             return 0
+        if submitted is None:
+            return 1 if marked else 0
         late = submitted - due.timestamp() - self.grace
         return math.ceil(late / DAY) if late > 0 else 0
+
+    def undated(self, entry):
+        """What the row says when its hand-in's time is not known, or "" (no due date, a time, or a mark)."""
+        handin = entry.handin_object
+        if handin is None or self.due_for(entry.student, entry.lesson) is None or entry.submitted is not None:
+            return ""
+        if handin.late:
+            return "marked late by Canvas (its time is not in the download): counted as 1 day late"
+        if handin.late is None:
+            return "time unknown: no platform dated this hand-in, so it was not checked for lateness"
+        return ""
 
     def weight(self, lesson, function):
         return self.weights.get(lesson, {}).get(function, 1)
@@ -120,6 +137,24 @@ def load(path):
     return Course(str(path), due, extensions, policy, per_day, grace, resubmission, weights)
 
 
+def check_students(course, learners):
+    """The course with each extension under its learner's id (an extension may name a learner by id, login,
+    email or platform id), or ClassError for one that names no learner of the roster or the hand-ins."""
+    extensions = {}
+    for key, days in course.extensions.items():
+        hits = [key] if key in learners else sorted(
+            learner.id for learner in learners.values() if key.lower() in
+            {learner.login.lower(), learner.email.lower(), learner.email.lower().split("@")[0], learner.lms_id} - {""})
+        if len(hits) != 1:
+            shown = ", ".join(list(learners)[:5]) + (", ..." if len(learners) > 5 else "")
+            seen = f"matches {len(hits)} learners ({', '.join(hits)})" if hits else "is no learner of the roster " \
+                                                                                    "or the hand-ins"
+            raise ClassError(f"--course {course.path}: extensions.{key} {seen}; expected a learner's id as in "
+                             f"gradebook.csv ({shown}), login or email")
+        extensions[hits[0]] = days
+    return dataclasses.replace(course, extensions=extensions)
+
+
 def _no_unknown(where, prefix, table, known):
     unknown = sorted(set(table) - known)
     if unknown:
@@ -160,9 +195,10 @@ def _datetime(where, name, value, zone):
         value = datetime.datetime.combine(value, datetime.time(23, 59, 59))
     if not isinstance(value, datetime.datetime):
         raise ClassError(f"{where}: {name} is {value!r}; expected a date-time such as 2024-10-07T23:59:00+02:00")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone) if zone else value.astimezone()
-    return value
+    if value.tzinfo is None and zone is None:
+        raise ClassError(f"{where}: {name} is {value.isoformat()}, without an offset, and the course file names no "
+                         f"timezone; expected an offset (2024-10-07T23:59:00+02:00) or timezone = \"Europe/Paris\"")
+    return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -182,7 +218,8 @@ def chooser(course):
         pick, why = (latest, "the latest one counts") if course and course.resubmission == "latest" else \
             (best, "the best one counts")
         if course and course.policy == "refuse":
-            on_time = [item for item in candidates if not course.days_late(student, lesson, item[0].submitted)]
+            on_time = [item for item in candidates if not course.days_late(student, lesson, item[0].submitted,
+                                                                           item[0].late)]
             if on_time and len(on_time) < len(candidates):
                 return pick(on_time), f"{why.replace('one', 'one on time')}; late hand-ins are refused"
         return pick(candidates), why
@@ -194,8 +231,10 @@ def apply(rows, course):
     for entry in rows:
         if entry.handin is None:
             continue
-        days = course.days_late(entry.student, entry.lesson, entry.submitted)
+        days = course.days_late(entry.student, entry.lesson, entry.submitted, entry.handin_object.late)
         entry.late_days = days
+        if course.undated(entry):
+            entry.notes.append(course.undated(entry))
         if not days or course.policy == "accept":
             continue
         late = f"late by {days} day{'s' if days != 1 else ''} (due {course.due_for(entry.student, entry.lesson)})"
@@ -217,6 +256,7 @@ def weigh(rows, course):
         weights = course.weights.get(entry.lesson)
         if not weights:
             continue
+        entry.weights = dict(weights)
         entry.total = tidy(sum(course.weight(entry.lesson, name) for name in lessons()[entry.lesson]))
         if entry.status == "graded":
             entry.score = tidy(sum(course.weight(entry.lesson, verdict[0]) * verdict[1]
