@@ -172,13 +172,18 @@ def test_each_exercise_is_graded_on_its_own_code_in_the_jail(item, jail):
 
 
 def test_a_graded_function_its_lesson_does_not_give_is_named_not_left_as_a_name_error(jail):
-    """Support code holds only what the lesson's solution calls: a call of another graded function is a
-    NameError in the jail, which the verdict names (as the mistake it is, where the checks know one)."""
-    verdict = grading.check_function(jail, "relu", "def relu(Z):\n    return sigmoid(Z)[0] * 0 + np.maximum(0, Z), Z\n",
-                                     seed=1)
+    """Support code holds what the lesson's notebook gives where the function is written: a call of another
+    graded function is a NameError in the jail, which the verdict names truly (as the mistake it is, where the
+    checks know one); a right function written on what its notebook gives scores its point."""
+    verdict = grading.check_function(jail, "sigmoid", "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)) + "
+                                     "relu(Z)[0] * 0, Z\n", seed=1)
     assert (verdict.points, verdict.outcome) == (0, "wrong"), verdict
-    assert verdict.comment == ("wrong: it calls sigmoid, which relu does not use in its lesson's solution; here, as "
-                               "in a notebook of that lesson alone, sigmoid is not defined"), verdict
+    assert verdict.comment == ("wrong: it calls relu, which its lesson's notebook neither imports nor defines before "
+                               "sigmoid, so it is not defined there"), verdict
+    written = "def sigmoid_backward(dA, cache):\n    s, _ = sigmoid(cache)\n    return dA * s * (1 - s)\n"
+    assert grading.check_function(jail, "sigmoid_backward", written, seed=1).points == 1  # notebook 03 imports it
+    relu = "def relu(Z):\n    return sigmoid(Z)[0] * 0 + np.maximum(0, Z), Z\n"  # sigmoid: notebook 02's earlier one
+    assert grading.check_function(jail, "relu", relu, seed=1).points == 1
     source = edited("L_layer_model", [("initialize_parameters_deep_scaled(", "initialize_parameters_deep(")])
     verdict = grading.check_function(jail, "L_layer_model", source, seed=1)
     assert (verdict.points, verdict.mistake) == (0, "init_0_01") and "initialize_parameters_deep_scaled" in \
