@@ -44,9 +44,12 @@ def learners_csv(rows, learners):
                      for learner, scores, total, out_of in table(rows, learners)])
 
 
-def canvas_csv(rows, learners):
+def canvas_csv(rows, learners, assignments=None):
+    """Canvas's import file; `assignments` ({lesson: Canvas's assignment id}, from the course file) makes a
+    lesson's column `01_initialization (12345)`, which Canvas matches to that assignment by its id."""
     names = list(lessons())
-    return csv_text(CANVAS_COLUMNS + names,
+    titles = [f"{lesson} ({assignments[lesson]})" if lesson in (assignments or {}) else lesson for lesson in names]
+    return csv_text(CANVAS_COLUMNS + titles,
                     [[_sortable(learner.name or learner.id), learner.lms_id, learner.id, learner.login,
                       learner.section] + [scores.get(lesson, "") for lesson in names]
                      for learner, scores, _, _ in table(rows, learners)])
@@ -62,10 +65,10 @@ def moodle_csv(rows, learners):
     return csv_text(MOODLE_COLUMNS + names, lines)
 
 
-def write(rows, learners, out):
-    """Write the three files into OUT."""
+def write(rows, learners, out, assignments=None):
+    """Write the three files into OUT (`assignments`: Canvas's assignment ids, see canvas_csv)."""
     write_atomic(out / "learners.csv", learners_csv(rows, learners))
-    write_atomic(out / "canvas_import.csv", canvas_csv(rows, learners))
+    write_atomic(out / "canvas_import.csv", canvas_csv(rows, learners, assignments))
     write_atomic(out / "moodle_import.csv", moodle_csv(rows, learners))
 
 

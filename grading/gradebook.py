@@ -181,7 +181,7 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
         remarks.append(f"Time unknown, so not checked for lateness (no platform dated them): {', '.join(undated)}")
     remarks += [f"Adjustment not applied ({why}): {item.student},{item.lesson},{item.function} "
                 f"{item.words()}" for item, why in unused]
-    exports.write(rows, learners, out)
+    exports.write(rows, learners, out, course.canvas_assignments if course else None)
     found = integrity.write(rows, out, learners)
     evidence = collections.Counter(line[0] for line in found)
     text = write_all(rows, unmatched, out, settings.isolated, loose, bool(course or adjusted), remarks,

@@ -19,6 +19,9 @@ weights, read by `grade-class --course FILE` and applied to the gradebook's rows
     [weights."02_forward_propagation"]   # points per function (1 by default)
     linear_activation_forward = 2
 
+    [canvas_assignments]           # each lesson's Canvas assignment id: its import column is "lesson (id)"
+    "01_initialization" = 12345
+
 A hand-in's time is the one its platform recorded (lms.py): nbgrader's timestamp, Blackboard's receipt, or only
 Canvas's LATE mark (counted as one day late). A hand-in nobody dates is "time unknown": never penalised, said
 in its feedback and the summary. A file's modification time is never used. Extensions and adjustments name
@@ -50,6 +53,7 @@ class Course:
     grace: float = 0              # seconds
     resubmission: str = "best"
     weights: dict = dataclasses.field(default_factory=dict)   # {lesson: {function: weight}}
+    canvas_assignments: dict = dataclasses.field(default_factory=dict)  # {lesson: Canvas's assignment id}
 
     def due_for(self, student, lesson):
         """The due datetime of `lesson` for `student`, extension included, or None."""
@@ -95,7 +99,7 @@ def load(path):
         raise ClassError(f"{where}: no such file; expected a course file in TOML (docs/grading.md)") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ClassError(f"{where}: cannot be read ({error}); expected a course file in TOML") from None
-    known = {"resubmission", "timezone", "late", "due", "extensions", "weights"}
+    known = {"resubmission", "timezone", "late", "due", "extensions", "weights", "canvas_assignments"}
     _no_unknown(where, "", data, known)
     zone = _zone(where, data.get("timezone"))
     late = _table(where, "late", data.get("late", {}))
@@ -134,7 +138,14 @@ def load(path):
                                  f"{function!r}; expected one of {', '.join(lessons()[lesson])}")
             weights.setdefault(lesson, {})[function] = _number(where, f"weights.{lesson}.{function}", value, 0,
                                                                1000)
-    return Course(str(path), due, extensions, policy, per_day, grace, resubmission, weights)
+    canvas_assignments = {}
+    for lesson, number in _table(where, "canvas_assignments", data.get("canvas_assignments", {})).items():
+        _lesson(where, f"canvas_assignments.{lesson}", lesson)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ClassError(f"{where}: canvas_assignments.{lesson} is {number!r}; expected the Canvas assignment's "
+                             f"id, a whole number (the one in its address, .../assignments/12345)")
+        canvas_assignments[lesson] = number
+    return Course(str(path), due, extensions, policy, per_day, grace, resubmission, weights, canvas_assignments)
 
 
 def check_students(course, learners):
