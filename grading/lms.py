@@ -41,6 +41,7 @@ class Learner:
     section: str = ""
     login: str = ""
     lms_id: str = ""        # Canvas's user id, from the roster or the download
+    sortable: str = ""      # Canvas's "Last, First" (its gradebook export's Student), when known
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +91,7 @@ def read_roster(path):
         else:
             key = row.get("id", "")
             fields = {name: row.get(name, "") for name in ("name", "email", "section", "login", "lms_id")}
+            fields["sortable"] = ""
         if not key:
             raise ClassError(f"{where}, line {number}: no id; expected each learner's id in the column id")
         if key in roster:

@@ -150,7 +150,7 @@ def test_a_canvas_download_as_canvas_names_it_is_graded_with_its_gradebook_expor
              "müllerhannah_LATE_1004_48250_lab-1.ipynb": "s004",
              "vandykemaryann_late_1018_48290_01_initialization-1.ipynb": "1018"}
     for name in names:
-        os.utime(handed_in(handins / name, LESSON_01), (1.7e9, 1.7e9))  # the download's time, after every due date
+        os.utime(handed_in(handins / name, LESSON_01), (1.75e9, 1.75e9))  # the download (2025), after the due date
     course = tmp_path / "course.toml"
     course.write_text('[late]\npolicy = "flag"\n[due]\n"01_initialization" = 2024-10-07T23:59:00Z\n')
     out = tmp_path / "grades"
@@ -161,7 +161,7 @@ def test_a_canvas_download_as_canvas_names_it_is_graded_with_its_gradebook_expor
     assert {e.student for e in rows} == {"s001", "s004", "1018", "s002"}  # the test student and points row: none
     canvas = read(out / "canvas_import.csv")
     assert [(row["Student"], row["ID"], row["SIS User ID"], row["SIS Login ID"]) for row in canvas] == [
-        ("Dyke, Mary Ann van", "1018", "1018", "mvandyke"), ("Smith, Anna", "1001", "s001", "asmith"),
+        ("van Dyke, Mary Ann", "1018", "1018", "mvandyke"), ("Smith, Anna", "1001", "s001", "asmith"),
         ("Jones, Bob", "1002", "s002", "bjones"), ("Müller, Hannah", "1004", "s004", "hmuller")]
     assert "marked late by Canvas" in (out / "feedback" / "s004" / "01_initialization.md").read_text()
     assert "not in a learner's folder" not in (out / "summary.txt").read_text()

@@ -35,7 +35,7 @@ def is_gradebook(header):
 
 
 def learner(row):
-    """(roster id, {name, email, section, login, lms_id}) of a gradebook export's row, or None for a row that is
+    """(roster id, {name, email, section, login, lms_id, sortable}) of a gradebook export's row, or None for a row that is
     no learner. The roster id is the SIS User ID when there is one, else the Canvas user id."""
     student = normal(row.get("student", ""))
     if student.lower() in NOT_LEARNERS or not row.get("id", "").strip():
@@ -43,4 +43,4 @@ def learner(row):
     canvas_id = row["id"].strip()
     return (row.get("sis user id", "").strip() or canvas_id,
             {"name": display(student), "email": "", "section": row.get("section", "").strip(),
-             "login": row.get("sis login id", "").strip(), "lms_id": canvas_id})
+             "login": row.get("sis login id", "").strip(), "lms_id": canvas_id, "sortable": student})
