@@ -157,6 +157,7 @@ def test_the_time_and_owner_of_a_hand_in_are_only_what_the_platform_wrote(tmp_pa
     handed_in(handins / f"{forged}_x_bjones_attempt_2024-10-06-12-00-00_lab1.ipynb", LESSON_01,
               initialize_parameters=WRONG)
     (handins / f"{forged}.txt").write_text("Name: Carl Mal (cmal)\n")
+    (handins / f"{forged}_x_bjones_attempt_2024-10-06-12-00-00.txt").write_text("Name: Bob Jones (bjones)\n")
     path = settings(tmp_path, 'policy = "flag"').read_text().replace("cat = 2", "ann = 0")
     (tmp_path / "course.toml").write_text(path)
     rows, _ = run(handins, tmp_path / "grades", tmp_path / "course.toml")

@@ -3,15 +3,18 @@
 Blackboard names each file `<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file name>` and writes beside
 them one receipt per attempt, `<assignment>_<username>_attempt_<time>.txt`, whose first lines say who (`Name:
 Anna Smith (asmith)`) and when. The receipt is Blackboard's own: a file that starts with a receipt's name and
-`_` is that attempt's, whatever the learner's own file name holds after it. Without a receipt only the leftmost
-`_<username>_attempt_<time>_` counts, the part Blackboard wrote before the learner's file name.
+`_` is that attempt's, whatever the learner's own file name holds after it. A learner's own `.txt` upload is
+named after its attempt too (`<assignment>_<username>_attempt_<time>_<their name>.txt`), so a receipt is only
+a name with one attempt in it. Without a receipt only the leftmost `_<username>_attempt_<time>_` counts, the
+part Blackboard wrote before the learner's file name.
 """
 import datetime
 import re
 
 STAMP = r"\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d"
-FILE = re.compile(rf"(?P<assignment>.+?)_(?P<login>[^_\s]+)_attempt_(?P<stamp>{STAMP})_(?P<file>.+\.ipynb)")
-RECEIPT = re.compile(rf"(?P<assignment>.+)_(?P<login>[^_\s]+)_attempt_(?P<stamp>{STAMP})\.txt")
+ASSIGNMENT = rf"(?:(?!_attempt_{STAMP}).)+?"  # an assignment's title never holds an attempt of its own
+FILE = re.compile(rf"(?P<assignment>{ASSIGNMENT})_(?P<login>[^_\s]+)_attempt_(?P<stamp>{STAMP})_(?P<file>.+\.ipynb)")
+RECEIPT = re.compile(rf"(?P<assignment>{ASSIGNMENT})_(?P<login>[^_\s]+)_attempt_(?P<stamp>{STAMP})\.txt")
 
 
 def receipts(names):

@@ -35,8 +35,8 @@ def is_gradebook(header):
 
 
 def learner(row):
-    """(roster id, {name, email, section, login, lms_id, sortable}) of a gradebook export's row, or None for a row that is
-    no learner. The roster id is the SIS User ID when there is one, else the Canvas user id."""
+    """(roster id, {name, email, section, login, lms_id, sortable}) of a gradebook export's row, or None for a
+    row that is no learner. The roster id is the SIS User ID when there is one, else the Canvas user id."""
     student = normal(row.get("student", ""))
     if student.lower() in NOT_LEARNERS or not row.get("id", "").strip():
         return None
