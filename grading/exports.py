@@ -50,8 +50,8 @@ def canvas_csv(rows, learners, assignments=None):
     names = list(lessons())
     titles = [f"{lesson} ({assignments[lesson]})" if lesson in (assignments or {}) else lesson for lesson in names]
     return csv_text(CANVAS_COLUMNS + titles,
-                    [[learner.sortable or _sortable(learner.name or learner.id), learner.lms_id, learner.id, learner.login,
-                      learner.section] + [scores.get(lesson, "") for lesson in names]
+                    [[learner.sortable or _sortable(learner.name or learner.id), learner.lms_id, learner.id,
+                      learner.login, learner.section] + [scores.get(lesson, "") for lesson in names]
                      for learner, scores, _, _ in table(rows, learners)])
 
 
