@@ -6,6 +6,7 @@ score changes."""
 import csv
 import io
 
+import grading
 from grading import integrity
 from test_classbook import LESSON_01, LESSON_02, handed_in
 from test_lms import run
@@ -68,6 +69,8 @@ def test_the_report_finds_copies_attempts_and_the_missing(tmp_path):
     found = list(csv.reader(io.StringIO((out / "integrity.csv").read_text())))
     assert found[0] == integrity.HEADER
     pairs = {(line[0], line[2], line[3]): line for line in found[1:] if line[3]}
+    assert pairs["same code", "ann", "bob"][4:6] == ["1.00", "initialize_parameters_deep"]
+    assert not [key for key in pairs if "cat" in key]  # two of her three lines alike: not mostly the same
     assert ("identical file", "dan", "fay") in pairs
     assert not [key for key in pairs if key[0] != "identical file" and {"dan", "eve", "fay"} & set(key[1:])]
     attempts = [line for line in found if line[0] == "attempt"]
@@ -223,3 +226,22 @@ def test_the_report_and_its_page_on_a_labelled_class(tmp_path):
     page = (tmp_path / "out" / "integrity.html").read_text()
     assert page.count("<section>") == 4 and "<script>" not in page
     assert 'scope="col">h08</th><th scope="col">d1</th>' in page or 'scope="col">d1</th><th scope="col">h08' in page
+
+
+def test_one_rare_line_alike_is_no_evidence():
+    """Two learners who both wrote the sigmoid an unusual way and everything else as the lesson does: the same
+    code, but one line of it: not reported. A second line alike, as rare, is."""
+    from grading.notebooks import graded_functions
+    from integrity_class import LESSON, _filled
+    lesson = {grading.exercise_name(cell): cell.source for cell in grading.read_notebook(LESSON_02).cells
+              if grading.exercise_name(cell)}
+    rare = dict(lesson, sigmoid=_filled(lesson["sigmoid"], ["A = 0.5 * (1 + np.tanh(Z / 2))"]))
+    class_ = {"ann": rare, "bob": rare, **{f"s{k}": lesson for k in range(10)}}
+
+    def pairs(cells):
+        code = {learner: {name: (source, integrity.fingerprints.statements(source, name, graded_functions()))
+                          for name, source in functions.items()} for learner, functions in cells.items()}
+        return [(mine, theirs) for _, mine, theirs, _, _ in integrity.compare(code, integrity.lesson_given(LESSON))]
+    assert pairs(class_) == []
+    both = dict(rare, relu=_filled(lesson["relu"], ["A = Z.clip(min=0)"]))
+    assert pairs({**class_, "ann": both, "bob": both}) == [("ann", "bob")]

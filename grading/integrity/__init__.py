@@ -13,9 +13,10 @@
   COMMON_SHARE of the class, if more) wrote, such as the natural way of writing a line or a frequent mistake.
   Each statement left counts the more, the fewer learners wrote it (log of the class size over their number). A
   pair is reported when what is left of their hand-ins is mostly the same (the weight of the statements in
-  common over that of the statements either wrote, at least SIMILAR) and the weight in common is at least
-  EVIDENCE (about three statements that a fifth of the class wrote, or two that hardly anyone did): a line or
-  two alike is no evidence. `similarity` is that share (1.00: `same code`), `functions` names the functions the
+  common over that of the statements either wrote, at least SIMILAR) and what they have in common is at least
+  STATEMENTS statements weighing EVIDENCE (two statements that fewer than a third of the class wrote): one line
+  alike, or a few lines many wrote, is no evidence. A class smaller than WEIGHED_AS is weighed as one of that
+  size. `similarity` is that share (1.00: `same code`), `functions` names the functions the
   shared statements are in;
 - `attempt`: a graded function tried to use the library's solutions or to leave the jail (the jail stopped it);
 - `missing` / `unreadable`: whose hand-in of a lesson was not found, or could not be read.
@@ -34,7 +35,8 @@ from ..untrusted import clean
 from . import fingerprints, page
 
 SIMILAR = 0.8
-EVIDENCE = 4.0
+EVIDENCE, STATEMENTS = 2.5, 2  # the least weight, and number of statements, in common that is evidence
+WEIGHED_AS = 20  # a smaller class is weighed as a class of this size: two of three is not "most learners"
 COMMON_AT_LEAST, COMMON_SHARE = 3, 0.5  # a statement more learners than this wrote is common: left out
 HEADER = ["kind", "lesson", "student", "other", "similarity", "functions", "detail"]
 
@@ -81,8 +83,8 @@ def compare(code, given):
     """The pairs of learners whose code is alike, from {learner: {function: (source, Statements)}} and what the
     lesson gives ({function: Counter of fingerprints}): [(similarity, learner, other, [(function, their
     fragment, the other's fragment), ...], evidence)], by learner. A statement more than COMMON_SHARE of the
-    class wrote is left out; each other statement counts log(class size / learners who wrote it): the fewer wrote
-    it, the more it tells. `similarity` is the weight of the statements in common over that of the statements
+    class wrote is left out; each other statement counts log(class size / learners who wrote it), the class
+    size being at least WEIGHED_AS: the fewer wrote it, the more it tells. `similarity` is the weight of the statements in common over that of the statements
     either wrote, `evidence` the weight in common."""
     own = {}
     for learner, functions in code.items():
@@ -95,21 +97,22 @@ def compare(code, given):
         for key in keys:
             holders[key].append(learner)
     limit = max(COMMON_AT_LEAST, math.ceil(COMMON_SHARE * len(code)))
-    weight, shared = {}, collections.Counter()
+    weight, shared, count = {}, collections.Counter(), collections.Counter()
     for key, who in holders.items():
         if len(who) > limit:
             for learner in who:
                 del own[learner][key]
             continue
-        weight[key] = math.log(len(code) / len(who))  # the fewer wrote it, the more it tells
+        weight[key] = math.log(max(len(code), WEIGHED_AS) / len(who))  # the fewer wrote it, the more it tells
         for mine, theirs in itertools.combinations(sorted(who), 2):
+            count[mine, theirs] += min(len(own[mine][key]), len(own[theirs][key]))
             shared[mine, theirs] += weight[key] * min(len(own[mine][key]), len(own[theirs][key]))
     found = []
     for (mine, theirs), common in sorted(shared.items()):
         either = sum(weight[key] * max(len(own[mine].get(key, ())), len(own[theirs].get(key, ())))
                      for key in set(own[mine]) | set(own[theirs]))
         score = round(common / either, 6) if either else 0.0
-        if common >= EVIDENCE and score >= SIMILAR:
+        if common >= EVIDENCE and count[mine, theirs] >= STATEMENTS and score >= SIMILAR:
             fragments = []
             for key in sorted(set(own[mine]) & set(own[theirs])):
                 for one, other in zip(own[mine][key], own[theirs][key]):
