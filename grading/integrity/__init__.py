@@ -84,8 +84,8 @@ def compare(code, given):
     lesson gives ({function: Counter of fingerprints}): [(similarity, learner, other, [(function, their
     fragment, the other's fragment), ...], evidence)], by learner. A statement more than COMMON_SHARE of the
     class wrote is left out; each other statement counts log(class size / learners who wrote it), the class
-    size being at least WEIGHED_AS: the fewer wrote it, the more it tells. `similarity` is the weight of the statements in common over that of the statements
-    either wrote, `evidence` the weight in common."""
+    size being at least WEIGHED_AS: the fewer wrote it, the more it tells. `similarity` is the weight of the
+    statements in common over that of the statements either wrote, `evidence` the weight in common."""
     own = {}
     for learner, functions in code.items():
         own[learner] = collections.defaultdict(list)
