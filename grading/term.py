@@ -22,9 +22,12 @@ weights, read by `grade-class --course FILE` and applied to the gradebook's rows
     [canvas_assignments]           # each lesson's Canvas assignment id: its import column is "lesson (id)"
     "01_initialization" = 12345
 
-A hand-in's time is the one its platform recorded (lms.py): nbgrader's timestamp, Blackboard's receipt, or only
-Canvas's LATE mark (counted as one day late). A hand-in nobody dates is "time unknown": never penalised, said
-in its feedback and the summary. A file's modification time is never used. Extensions and adjustments name
+    submission_times = ["submissions.json", "Grades-DNN-Lab 2-4242.csv"]   # beside the course file
+
+A hand-in's time is the one its platform recorded (lms.py): nbgrader's timestamp, Blackboard's receipt, the
+submission time of a Canvas or Moodle export named in `submission_times` (platforms/times.py: Canvas's
+Submissions API JSON, Moodle's grading worksheet), else only Canvas's LATE mark (counted as one day late). A
+hand-in nobody dates is "time unknown": never penalised, said in its feedback and the summary. A file's modification time is never used. Extensions and adjustments name
 learners of the roster or the hand-ins, else the run stops. Everything here only changes the rows' scores,
 statuses and notes; grading itself is the same.
 """
@@ -54,6 +57,24 @@ class Course:
     resubmission: str = "best"
     weights: dict = dataclasses.field(default_factory=dict)   # {lesson: {function: weight}}
     canvas_assignments: dict = dataclasses.field(default_factory=dict)  # {lesson: Canvas's assignment id}
+    submitted_at: dict = dataclasses.field(default_factory=dict)  # the exports' times (platforms/times.py)
+    zone: object = None           # the course file's timezone, if any
+
+    def time_of(self, handin, lesson):
+        """When `handin` (of `lesson`) was submitted, in epoch seconds: the platform's time in the download
+        (nbgrader's, Blackboard's), else the one of a submissions export, else None."""
+        if handin.submitted is not None or not self.submitted_at:
+            return handin.submitted
+        from .lms import MOODLE
+        from .platforms import canvas
+        folder = Path(handin.path).parents[len(Path(handin.relative).parts) - 1].name
+        moodle = MOODLE.fullmatch(folder)
+        if moodle:
+            return self.submitted_at.get(("moodle", moodle["id"]))
+        on_canvas = canvas.parse(handin.relative) if handin.late is not None else None  # Canvas says late or not
+        if on_canvas and lesson in self.canvas_assignments:
+            return self.submitted_at.get(("canvas", on_canvas["id"], str(self.canvas_assignments[lesson])))
+        return None
 
     def due_for(self, student, lesson):
         """The due datetime of `lesson` for `student`, extension included, or None."""
@@ -99,7 +120,8 @@ def load(path):
         raise ClassError(f"{where}: no such file; expected a course file in TOML (docs/grading.md)") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ClassError(f"{where}: cannot be read ({error}); expected a course file in TOML") from None
-    known = {"resubmission", "timezone", "late", "due", "extensions", "weights", "canvas_assignments"}
+    known = {"resubmission", "timezone", "late", "due", "extensions", "weights", "canvas_assignments",
+             "submission_times"}
     _no_unknown(where, "", data, known)
     zone = _zone(where, data.get("timezone"))
     late = _table(where, "late", data.get("late", {}))
@@ -145,7 +167,30 @@ def load(path):
             raise ClassError(f"{where}: canvas_assignments.{lesson} is {number!r}; expected the Canvas assignment's "
                              f"id, a whole number (the one in its address, .../assignments/12345)")
         canvas_assignments[lesson] = number
-    return Course(str(path), due, extensions, policy, per_day, grace, resubmission, weights, canvas_assignments)
+    submitted_at = _submission_times(where, Path(path).parent, data.get("submission_times", []), zone,
+                                     canvas_assignments)
+    return Course(str(path), due, extensions, policy, per_day, grace, resubmission, weights, canvas_assignments,
+                  submitted_at, zone)
+
+
+def _submission_times(where, folder, files, zone, canvas_assignments):
+    """The times of the exports named by submission_times (paths relative to the course file's folder)."""
+    from .platforms import times
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        raise ClassError(f"{where}: submission_times is {files!r}; expected a list of file names, such as "
+                         f"[\"submissions.json\"] (Canvas's) or [\"Grades-DNN-Lab 2-4242.csv\"] (Moodle's)")
+    found = {}
+    for name in files:
+        try:
+            read = times.read(folder / name, zone)
+        except times.ExportError as error:
+            raise ClassError(f"{where}: submission_times: {error}") from None
+        if any(key[0] == "canvas" for key in read) and not canvas_assignments:
+            raise ClassError(f"{where}: submission_times: {folder / name} is Canvas's, keyed by assignment id, and "
+                             f"the course file has no canvas_assignments; expected each lesson's Canvas "
+                             f"assignment id under [canvas_assignments]")
+        found.update(read)
+    return found
 
 
 def check_students(course, learners):
@@ -222,19 +267,35 @@ def chooser(course):
     def best(candidates):
         return max(candidates, key=lambda item: (RANK.get(item[1]["status"], 0), item[1]["score"]))
 
-    def latest(candidates):
-        return max(candidates, key=lambda item: (item[0].submitted or 0, item[0].relative))
-
     def choose(student, lesson, candidates):
-        pick, why = (latest, "the latest one counts") if course and course.resubmission == "latest" else \
-            (best, "the best one counts")
+        when = (lambda handin: course.time_of(handin, lesson)) if course else (lambda handin: handin.submitted)
+        latest = course and course.resubmission == "latest"
+        kept, refused = candidates, ""
         if course and course.policy == "refuse":
-            on_time = [item for item in candidates if not course.days_late(student, lesson, item[0].submitted,
+            on_time = [item for item in candidates if not course.days_late(student, lesson, when(item[0]),
                                                                            item[0].late)]
             if on_time and len(on_time) < len(candidates):
-                return pick(on_time), f"{why.replace('one', 'one on time')}; late hand-ins are refused"
-        return pick(candidates), why
+                kept, refused = on_time, "; late hand-ins are refused"
+        if not latest:
+            pick = max(kept, key=lambda item: (RANK.get(item[1]["status"], 0), item[1]["score"]))
+            return pick, f'"{pick[0].relative}" counts: it scored best{" of those on time" * bool(refused)}{refused}'
+        dated = [item for item in kept if when(item[0]) is not None]
+        if dated:
+            pick = max(dated, key=lambda item: (when(item[0]), item[0].relative))
+            zone = course.due[lesson].tzinfo if lesson in course.due else course.zone or datetime.timezone.utc
+            return pick, (f'"{pick[0].relative}" counts: it is the one you handed in last{" on time" * bool(refused)} '
+                          f"(at {_at(when(pick[0]), zone)}, as the platform recorded it){refused}")
+        pick = max(kept, key=lambda item: item[0].relative)
+        return pick, (f'"{pick[0].relative}" counts: the platform recorded no time for these hand-ins, so the last '
+                      f'by name counts; tell your instructor if another should{refused}')
     return choose
+
+
+def _at(seconds, zone):
+    """A time as a learner reads it: 2024-10-14 23:12 (UTC+02:00)."""
+    moment = datetime.datetime.fromtimestamp(seconds, zone)
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def apply(rows, course):
@@ -242,6 +303,7 @@ def apply(rows, course):
     for entry in rows:
         if entry.handin is None:
             continue
+        entry.submitted = course.time_of(entry.handin_object, entry.lesson)
         days = course.days_late(entry.student, entry.lesson, entry.submitted, entry.handin_object.late)
         entry.late_days = days
         if course.undated(entry):

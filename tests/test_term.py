@@ -3,6 +3,7 @@ survives every re-run and is shown with its reason; a course file's due dates, e
 (flag, penalty per day, refuse), resubmission policies (best, latest) and weights change the gradebook as it
 says; a hand-in's time is nbgrader's or Blackboard's record where there is one, else the file's."""
 import csv
+import re
 import datetime
 import io
 import os
@@ -134,6 +135,10 @@ def test_refused_and_latest_hand_ins(term, tmp_path):
     assert "late hand-ins are refused" in (out / "feedback" / "dan" / "01_initialization.md").read_text()
     rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest"))
     assert rows["dan", "01_initialization"].handin == "second/01.ipynb"
+    said = (out / "feedback" / "dan" / "01_initialization.md").read_text()
+    assert re.search(r'Also handed in for this lesson: `first/01.ipynb` \(graded 2/3\); "second/01.ipynb" counts: it '
+                     r"is the one you handed in last \(at 2024-10-\d\d \d\d:\d\d \(UTC\+00:00\), as the platform "
+                     r"recorded it\)\.", said), said
     rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest", '\n[weights."01_initialization"]\n'
                                                                              'initialize_parameters = 3\n'))
     assert (rows["bob", "01_initialization"].score, rows["bob", "01_initialization"].total) == (2, 5)
