@@ -3,6 +3,7 @@ under the roster's ids; learners.csv has one row per learner with totals; the Ca
 have the columns their documentation asks for; a download that matches nothing stops with what it saw."""
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -165,6 +166,18 @@ def test_a_canvas_download_as_canvas_names_it_is_graded_with_its_gradebook_expor
         ("Jones, Bob", "1002", "s002", "bjones"), ("Müller, Hannah", "1004", "s004", "hmuller")]
     assert "marked late by Canvas" in (out / "feedback" / "s004" / "01_initialization.md").read_text()
     assert "not in a learner's folder" not in (out / "summary.txt").read_text()
+    # with Canvas's own submission times (its Submissions API), the lateness is theirs (a re-run grades nothing)
+    (tmp_path / "submissions.json").write_text(json.dumps([
+        {"user_id": 1001, "assignment_id": 777, "submitted_at": "2024-10-07T23:58:59Z", "late": False},
+        {"user_id": 1004, "assignment_id": 777, "submitted_at": "2024-10-10T09:00:00Z", "late": True},
+        {"user_id": 1018, "assignment_id": 777, "submitted_at": None, "late": False}]))
+    course.write_text('submission_times = ["submissions.json"]\n[late]\npolicy = "flag"\n[due]\n'
+                      '"01_initialization" = 2024-10-07T23:59:00Z\n[canvas_assignments]\n"01_initialization" = 777\n')
+    rows, graded, _ = gradebook.grade_class(handins, out, SETTINGS, seed=SEED, workers=2, echo=lambda text: None,
+                                            roster=roster, course=course)
+    got = {e.student: (e.late_days, e.submitted is not None) for e in rows if e.lesson == "01_initialization"}
+    assert got == {"s001": (0, True), "s004": (3, True), "1018": (1, False), "s002": (0, False)}  # 1018: LATE
+    assert "s004,01_initialization,3,3,graded,2024-10-10" in (out / "gradebook.csv").read_text()
 
 
 def test_a_name_with_an_invisible_character_is_a_conflict_never_a_classmates_hand_in(tmp_path, roster):
