@@ -387,9 +387,9 @@ def carry_cell(nb):
     """The read-only first code cell of a lesson's nbgrader notebook that keeps, here, the learner's functions of
     the earlier lessons it imports (from those lessons' folders), or None when it imports none."""
     import nbformat
-    from .classbook import lessons
     imported = set(library_imports(nb).values())
-    needed = {lesson: [name for name in names if name in imported] for lesson, names in lessons().items()}
+    needed = {path.stem: [name for name in map(exercise_name, read_notebook(path).cells) if name in imported]
+              for path in lesson_notebooks()}
     needed = {lesson: names for lesson, names in needed.items() if names}
     if not needed:
         return None
