@@ -111,8 +111,10 @@ def add_class_command(commands):
     parser.add_argument("--seed", type=int, help="seed of the fresh cases (default: drawn once per OUT and kept)")
     parser.add_argument("--course", metavar="FILE", help="the term's settings (TOML): due dates, extensions, late "
                         "and resubmission policies, weights (docs/grading.md)")
-    parser.add_argument("--roster", metavar="CSV", help="the class list: id,name,email,section; hand-ins of an "
-                        "LMS download are matched to its ids")
+    parser.add_argument("--roster", metavar="CSV", help="the class list: id,name,email,section (or Canvas's "
+                        "gradebook export); hand-ins of an LMS download are matched to its ids")
+    parser.add_argument("--allow-unmatched", action="store_true", help="grade the hand-ins that match no learner "
+                        "of --roster under their download's names (without it, such a run stops)")
     add_jail_options(parser, Limits(wall_seconds=CLASS_WALL, cpu_seconds=CLASS_CPU))
 
 
@@ -158,7 +160,8 @@ def grade_class_command(options):
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: as after Ctrl-C, the workers stop too
     try:
         grade_class(options.folder, options.out, settings, options.seed, options.workers or default_workers(),
-                    options.scheduler, progress=progress_bar(), course=options.course, roster=options.roster)
+                    options.scheduler, progress=progress_bar(), course=options.course, roster=options.roster,
+                    allow_unmatched=options.allow_unmatched)
     except ClassError as error:
         print(f"grade-class: {error}", file=sys.stderr)
         return 2

@@ -93,11 +93,31 @@ def load(out):
     return found
 
 
+def check_students(adjustments, learners, where=FILE):
+    """ClassError for the first adjustment whose learner is not one of `learners` (ids)."""
+    for adjustment in adjustments:
+        if adjustment.student not in learners:
+            shown = ", ".join(list(learners)[:5]) + (", ..." if len(learners) > 5 else "")
+            raise ClassError(f"{where}: student {adjustment.student!r} is no learner of the roster or the hand-ins; "
+                             f"expected a learner's id as in gradebook.csv ({shown})")
+
+
+def graded_students(out):
+    """The learners' ids in OUT/gradebook.csv, or ClassError when OUT holds none."""
+    try:
+        text = Path(out, "gradebook.csv").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise ClassError(f"OUT: {out} holds no gradebook.csv; expected the OUT of a run of grade-class") from None
+    return {_unquoted(row["student"]): None for row in csv.DictReader(io.StringIO(text)) if row.get("student")}
+
+
 def add(out, adjustment):
-    """Check `adjustment` and append it to OUT/adjustments.csv (made with its header when missing)."""
+    """Check `adjustment` (its learner one of OUT/gradebook.csv's) and append it to OUT/adjustments.csv (made
+    with its header when missing)."""
     if not Path(out).is_dir():
         raise ClassError(f"OUT: {out} is not a folder; expected the OUT of grade-class")
     adjustment = check(adjustment, "adjust")
+    check_students([adjustment], graded_students(out), "adjust")
     if not adjustment.when:
         adjustment = dataclasses.replace(adjustment, when=datetime.datetime.now().isoformat(timespec="seconds"))
     if not adjustment.who:

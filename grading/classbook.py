@@ -55,7 +55,8 @@ class HandIn:
     path: Path
     digest: str
     size: int
-    submitted: float = None  # when it was handed in (epoch seconds): the LMS's record, else the file's time
+    submitted: float = None  # when it was handed in (epoch seconds) by the platform's record; None: unknown
+    late: bool = None        # whether the platform marked it late (Canvas's LATE); None: it did not say
 
 
 @dataclasses.dataclass(frozen=True)

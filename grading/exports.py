@@ -10,7 +10,8 @@
 
 ID is Canvas's user id from its download (empty without one); SIS User ID is the roster's id; SIS Login ID is
 the roster's login when it has that column. The lessons' columns hold the scores of gradebook.csv (after
-weights, late penalties and adjustments).
+weights, late penalties and adjustments); a learner of the roster with no hand-in at all is left empty there
+(never a zero), and named in the summary.
 """
 from .classbook import csv_text, lessons, write_atomic
 
@@ -24,6 +25,9 @@ def table(rows, learners):
     done = []
     for learner in learners.values():
         found = {lesson: scores[learner.id, lesson] for lesson in lessons() if (learner.id, lesson) in scores}
+        if not any(entry.handin for entry in found.values()):  # not found at all: left empty, never zeros
+            done.append((learner, {}, "", _tidy(sum(entry.total for entry in found.values()))))
+            continue
         total = sum(entry.score for entry in found.values())
         out_of = sum(entry.total for entry in found.values())
         done.append((learner, {lesson: entry.score for lesson, entry in found.items()}, _tidy(total),
@@ -35,16 +39,19 @@ def learners_csv(rows, learners):
     names = list(lessons())
     return csv_text(["student", "name", "email", "section"] + names + ["total", "out_of", "percent"],
                     [[learner.id, learner.name, learner.email, learner.section] +
-                     [scores.get(lesson, 0) for lesson in names] +
-                     [total, out_of, f"{100 * total / out_of:.1f}" if out_of else ""]
+                     [scores.get(lesson, "") for lesson in names] +
+                     [total, out_of, f"{100 * total / out_of:.1f}" if out_of and total != "" else ""]
                      for learner, scores, total, out_of in table(rows, learners)])
 
 
-def canvas_csv(rows, learners):
+def canvas_csv(rows, learners, assignments=None):
+    """Canvas's import file; `assignments` ({lesson: Canvas's assignment id}, from the course file) makes a
+    lesson's column `01_initialization (12345)`, which Canvas matches to that assignment by its id."""
     names = list(lessons())
-    return csv_text(CANVAS_COLUMNS + names,
-                    [[_sortable(learner.name or learner.id), learner.lms_id, learner.id, learner.login,
-                      learner.section] + [scores.get(lesson, 0) for lesson in names]
+    titles = [f"{lesson} ({assignments[lesson]})" if lesson in (assignments or {}) else lesson for lesson in names]
+    return csv_text(CANVAS_COLUMNS + titles,
+                    [[learner.sortable or _sortable(learner.name or learner.id), learner.lms_id, learner.id,
+                      learner.login, learner.section] + [scores.get(lesson, "") for lesson in names]
                      for learner, scores, _, _ in table(rows, learners)])
 
 
@@ -54,14 +61,14 @@ def moodle_csv(rows, learners):
     for learner, scores, _, _ in table(rows, learners):
         first, _, last = (learner.name or learner.id).rpartition(" ")
         lines.append([first or last, last if first else "", learner.id, learner.email] +
-                     [scores.get(lesson, 0) for lesson in names])
+                     [scores.get(lesson, "") for lesson in names])
     return csv_text(MOODLE_COLUMNS + names, lines)
 
 
-def write(rows, learners, out):
-    """Write the three files into OUT."""
+def write(rows, learners, out, assignments=None):
+    """Write the three files into OUT (`assignments`: Canvas's assignment ids, see canvas_csv)."""
     write_atomic(out / "learners.csv", learners_csv(rows, learners))
-    write_atomic(out / "canvas_import.csv", canvas_csv(rows, learners))
+    write_atomic(out / "canvas_import.csv", canvas_csv(rows, learners, assignments))
     write_atomic(out / "moodle_import.csv", moodle_csv(rows, learners))
 
 

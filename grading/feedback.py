@@ -217,10 +217,11 @@ def document(entry, checks=None, defined=None, isolated=True):
 
 def _graded(entry, checks, defined):
     verdicts = entry.result["verdicts"]
-    rows = [[("code", name), f"{_number(points)}/1", RESULT.get(outcome, "not right") +
+    rows = [[("code", name), f"{_number(points * entry.weight(name))}/{_number(entry.weight(name))}",
+             RESULT.get(outcome, "not right") +
              (" (adjusted)" if any(item.function == name for item in entry.adjustments) else "")]
             for name, points, outcome, _, _ in verdicts]
-    blocks = [("table", (["function", "point", "result"], rows))]
+    blocks = [("table", (["function", "points" if entry.weights else "point", "result"], rows))]
     lost = [verdict for verdict in verdicts if verdict[1] == 0]
     if not lost:
         return blocks

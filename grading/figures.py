@@ -15,7 +15,7 @@ import io
 import math
 
 from .classbook import GRADED, MISSING, lessons, write_atomic
-from .summary import CAUSES, empty, lost_points, quantile, short, totals
+from .summary import CAUSES, empty, lesson_total, lost_points, quantile, short, totals
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
 HATCHES = ["", "//", "..", "xx"]
@@ -72,7 +72,7 @@ def _scores(plt, rows):
     names = list(lessons())
     figure, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.2), squeeze=False, sharey=True)
     for axis, lesson in zip(axes[0], names):
-        total = len(lessons()[lesson])
+        total = int(math.ceil(lesson_total(rows, lesson)))
         mine = [e for e in rows if e.lesson == lesson]
         scores = collections.Counter(min(total, math.floor(e.score)) for e in mine if e.status == GRADED)
         axis.bar(range(total + 1), [scores.get(score, 0) for score in range(total + 1)], color=BLUE,

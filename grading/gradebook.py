@@ -47,6 +47,10 @@ class Entry:
     late_days: int = 0
     notes: list = dataclasses.field(default_factory=list)  # what the course file and adjustments did, in words
     adjustments: list = dataclasses.field(default_factory=list)
+    weights: dict = dataclasses.field(default_factory=dict)  # {function: its weight} where not 1 (course file)
+
+    def weight(self, function):
+        return self.weights.get(function, 1)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -112,7 +116,7 @@ def _adjusted(entry, name, comment):
 # ----------------------------------------------------------------------------------------------------------
 # The whole run
 
-def write_all(rows, unmatched, out, isolated, loose=(), term=False, remarks=(), integrity_text=""):
+def write_all(rows, unmatched, out, isolated, loose=(), term=False, remarks=(), integrity_text="", learners=None):
     """Write every file of OUT but the exports and the integrity files (each then renamed into place); remove
     feedback files of earlier runs that no row has any more. `term`: the gradebook has the term's columns;
     `remarks`: lines at the end of the summary, before `integrity_text`. Returns the summary's text."""
@@ -126,16 +130,17 @@ def write_all(rows, unmatched, out, isolated, loose=(), term=False, remarks=(), 
         if stale not in written:
             stale.unlink()
     text = summary.text(rows, unmatched, isolated, loose, "".join(f"{clean(line)}\n" for line in remarks) +
-                        ("\n" if remarks and integrity_text else "") + integrity_text)
+                        ("\n" if remarks and integrity_text else "") + integrity_text, learners)
     write_atomic(out / "summary.txt", text)
     figures.write(rows, out)
     return text
 
 
 def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, echo=print, progress=None,
-                course=None, roster=None):
+                course=None, roster=None, allow_unmatched=False):
     """Grade every hand-in under `folder` into `out` (see the module's docstring); print the summary with
-    `echo`. `course`: a course file (term.py); `roster`: a roster CSV (lms.py). Returns (the Entries, how many
+    `echo`. `course`: a course file (term.py); `roster`: a roster CSV (lms.py); `allow_unmatched`: grade the
+    hand-ins that match no roster row under their download's names instead of stopping. Returns (the Entries, how many
     hand-ins were graded now, the seconds it took)."""
     from . import adjustments, exports, integrity, lms, term
     folder, out = classbook.check_folders(folder, out)
@@ -147,7 +152,12 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
     else:
         make_jail(settings.limits_object(), settings.isolated).close()  # JailUnavailable here, not in each worker
     start = time.monotonic()
-    handins, loose, learners, strangers = lms.find(folder, roster)
+    seen = lms.find(folder, roster)
+    handins, loose, learners, strangers = seen.handins, seen.aside, seen.learners, seen.strangers
+    check_matches(seen, roster, allow_unmatched)
+    if course:
+        course = term.check_students(course, learners)
+    adjustments.check_students(adjusted, learners)
     if not handins and loose:
         raise classbook.ClassError(nothing_matched(folder, loose))
     if not handins:
@@ -164,14 +174,19 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
         term.weigh(rows, course)
         term.apply(rows, course)
     unused += adjustments.apply_lessons(rows, adjusted)
-    remarks = [f"Not on the roster: {name}" for name in strangers]
+    remarks = [f"Not on the roster: {name}" for name in strangers] + [f"Not matched: {text}" for text in
+                                                                      seen.conflicts]
+    undated = [f"{entry.student} {entry.lesson}" for entry in rows if any(note.startswith("time unknown")
+                                                                         for note in entry.notes)]
+    if undated:
+        remarks.append(f"Time unknown, so not checked for lateness (no platform dated them): {', '.join(undated)}")
     remarks += [f"Adjustment not applied ({why}): {item.student},{item.lesson},{item.function} "
                 f"{item.words()}" for item, why in unused]
-    exports.write(rows, learners, out)
+    exports.write(rows, learners, out, course.canvas_assignments if course else None)
     found = integrity.write(rows, out, learners)
     evidence = collections.Counter(line[0] for line in found)
     text = write_all(rows, unmatched, out, settings.isolated, loose, bool(course or adjusted), remarks,
-                     integrity.text(found, integrity.KINDS[:4]))  # missing and unreadable: named above
+                     integrity.text(found, integrity.KINDS[:4]), learners)  # missing, unreadable: named above
     seconds = time.monotonic() - start
     rate = f": {graded_now / seconds * 60:.0f} notebooks a minute" if graded_now else ""
     echo(f"graded {graded_now} now and took {len(handins) - graded_now} from the cache, in {seconds:.1f} s{rate}")
@@ -185,6 +200,29 @@ def grade_class(folder, out, settings, seed=None, workers=None, scheduler=None, 
         raise classbook.ClassError(nothing_matched(folder, [f"{h.student}/{h.relative} ({why})" for h, why in
                                                             ((h, r["why"]) for h, r in results.items())]))
     return rows, graded_now, seconds
+
+
+def check_matches(seen, roster, allow_unmatched):
+    """ClassError when fewer than half of the hand-ins match the roster, or when some do not (or two people's
+    downloads match one row) and `allow_unmatched` is not given."""
+    if roster is None or not seen.handins:
+        return
+    if seen.matched * 2 < len(seen.handins):
+        raise classbook.ClassError(
+            f"--roster: only {seen.matched} of {counted(len(seen.handins), 'hand-in')} match a learner of the roster "
+            f"({listed(seen.strangers + seen.conflicts)}); expected the roster of this class and DIR its download "
+            f"(a roster with the platform's ids, logins or emails, or Canvas's gradebook export)")
+    if (seen.strangers or seen.conflicts) and not allow_unmatched:
+        number = len(seen.strangers) + len(seen.conflicts)
+        raise classbook.ClassError(
+            f"--roster: {counted(number, 'download')} {'matches' if number == 1 else 'match'} no single learner of "
+            f"the roster: {listed(seen.conflicts + seen.strangers)}; expected each to match one row (add them to the "
+            f"roster), or --allow-unmatched to grade them under their download's names")
+
+
+def listed(items, shown=5):
+    return "; ".join(clean(item, PATH + 200) for item in items[:shown]) + (
+        f"; and {len(items) - shown} more" if len(items) > shown else "")
 
 
 def nothing_matched(folder, seen, shown=5):

@@ -323,18 +323,24 @@ def copy_support_files(out, names, project=PROJECT):
 # ----------------------------------------------------------------------------------------------------------
 # nbgrader
 
-NBGRADER_HELP = """The notebooks as an nbgrader source assignment: {out}
+NBGRADER_HELP = """The notebooks as nbgrader source assignments, one per lesson: {out}/<lesson>
 
+Each lesson is an assignment of its own, with its own due date and nbgrader's own submission time: copy the
+folders of source/ into your nbgrader course's source/ folder, then run `nbgrader generate_assignment <lesson>`
+for each (01_initialization, 02_forward_propagation, ...).
 nbgrader recognises the solution markers only in cells marked as solution cells, so these copies carry
 nbgrader's cell metadata: each exercise cell is an "Autograded answer" (solution, grade_id = the function's
 name) and each check cell an "Autograder tests" cell worth 1 point (grade_id check_<name>), which calls the
 checker with strict=True so that a failing check raises an error, the way nbgrader scores a test cell (the
 check cells and the cells that call an exercise are tagged raises-exception, so that "Run All" goes on).
-Next to the notebooks are the student edition's modules and data (as `python -m grading student` writes
-them): nbgrader releases every file of the folder, so none holds a solution; the graded functions the later
-notebooks import from dnn_utils are the learner's own. Copy the folder source/{assignment} into your nbgrader
-course's source/ folder, then run `nbgrader generate_assignment {assignment}`. nbgrader leaves out of what it
-copies any folder named feedback, companion/feedback/ (the checks) among them.
+Next to each notebook are the student edition's modules and data (as `python -m grading student` writes
+them): nbgrader releases every file of the folder, so none holds a solution; the graded functions a notebook
+imports from dnn_utils are the learner's own, kept in the your_functions.py of their folder. A notebook that
+builds on earlier lessons opens with a read-only cell (grade_id carry_your_functions) that keeps, in this
+folder's your_functions.py, the functions the learner's checks kept in the folders of those lessons, which
+nbgrader fetches beside this one: the learner's own functions reach the later lessons, and are handed in (and
+autograded) with them. nbgrader leaves out of what it copies any folder named feedback,
+companion/feedback/ (the checks) among them.
 
 `nbgrader autograde` must not run these notebooks as nbgrader does by default: it runs a notebook in one kernel
 and scores each check cell by its output, and the checks there can only use the fixed cases the learners have
@@ -343,12 +349,31 @@ code that draws and checks fresh cases into the learner's kernel, where the lear
 read it or replace it. So autograde hands each submitted notebook to the jailed grader instead
 (grading.autograde: each graded function checked in a jail on fresh cases drawn then, as grade-class does; no
 kernel is started), and nbgrader saves the points, late penalties and feedback as usual. Run nbgrader from the
-project's environment (where `import grading` works) and put these lines in your course's nbgrader_config.py
-(written here when there was none):
+project's environment (where `import grading` works).
+
+Put these lines in your course's nbgrader_config.py (written here when there was none):
 
     {ignore}
     {autograde}
 """
+CARRY = """# Your functions from the earlier lessons: {lessons}.
+# Each lesson is an assignment of its own, fetched into a folder beside this one. The functions your checks
+# kept there are kept here too, so that this notebook (and its grading) uses your own. Run it first; once they
+# are here it changes nothing.
+import importlib.util
+import pathlib
+from companion import kept
+for _lesson, _names in {needed!r}.items():
+    _there = pathlib.Path("..", _lesson, "your_functions.py")
+    if _there.is_file() and _there.resolve() != kept.LEARNED.resolve():
+        _spec = importlib.util.spec_from_file_location(f"kept_{{_lesson}}", _there)
+        _module = importlib.util.module_from_spec(_spec)
+        _spec.loader.exec_module(_module)
+        for _name in _names:
+            _fn = getattr(_module, _name, None)
+            if callable(_fn) and not getattr(_fn, "not_written", False) and \\
+                    getattr(kept.learned(_name), "not_written", False):
+                kept.keep(_name, _fn)"""
 # nbgrader's default CourseDirectory.ignore, less "feedback" (the name of the package that holds the checks)
 NBGRADER_IGNORE = 'c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__"]'
 
@@ -372,27 +397,49 @@ def nbgrader_notebook(nb):
     return nb
 
 
-def build_nbgrader(out=PROJECT / "build" / "nbgrader", assignment="dnn_step_by_step"):
-    """Write the lesson notebooks, with nbgrader's metadata, to out/source/<assignment>, next to the student
-    edition's modules and data: nbgrader releases every file of the source folder to the learners, so none of
-    them holds a solution (its dnn_utils hands out the learner's own functions, its checks judge from data)."""
+def carry_cell(nb):
+    """The read-only first code cell of a lesson's nbgrader notebook that keeps, here, the learner's functions of
+    the earlier lessons it imports (from those lessons' folders), or None when it imports none."""
+    import nbformat
+    imported = set(library_imports(nb).values())
+    needed = {path.stem: [name for name in map(exercise_name, read_notebook(path).cells) if name in imported]
+              for path in lesson_notebooks()}
+    needed = {lesson: names for lesson, names in needed.items() if names}
+    if not needed:
+        return None
+    cell = nbformat.v4.new_code_cell(CARRY.format(lessons=", ".join(needed), needed=needed))
+    cell.metadata["nbgrader"] = {"solution": False, "grade": False, "locked": True, "task": False,
+                                 "grade_id": "carry_your_functions", "schema_version": 3}
+    return cell
+
+
+def build_nbgrader(out=PROJECT / "build" / "nbgrader"):
+    """Write each lesson notebook, with nbgrader's metadata, to out/source/<lesson>/, next to the student
+    edition's modules and data: nbgrader releases every file of a source folder to the learners, so none of
+    them holds a solution (its dnn_utils hands out the learner's own functions, its checks judge from data).
+    Returns out/source."""
     import contextlib
     import io
     import tempfile
     import nbformat
-    folder = Path(out) / "source" / assignment
-    shutil.rmtree(folder, ignore_errors=True)
+    source = Path(out) / "source"
     with tempfile.TemporaryDirectory(prefix="dnn_nbgrader_") as scratch:
         with contextlib.redirect_stdout(io.StringIO()):
             edition = build_student(Path(scratch) / "student")
-        shutil.copytree(edition, folder, ignore=shutil.ignore_patterns("*.ipynb", STUDENT_STAMP, "__pycache__"))
-    for path in lesson_notebooks():
-        nbformat.write(nbgrader_notebook(read_notebook(path)), str(folder / path.name))
+        for path in lesson_notebooks():
+            folder = source / path.stem
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(edition, folder, ignore=shutil.ignore_patterns("*.ipynb", STUDENT_STAMP, "__pycache__"))
+            nb = nbgrader_notebook(read_notebook(path))
+            carry = carry_cell(nb)
+            if carry is not None:
+                first = next(index for index, cell in enumerate(nb.cells) if cell.cell_type == "code")
+                nb.cells.insert(first, carry)
+            nbformat.write(nb, str(folder / path.name))
     config = Path(out) / "nbgrader_config.py"
     if not config.exists():
         config.write_text(f"c = get_config()\n{NBGRADER_IGNORE}\n{NBGRADER_AUTOGRADE}\n")
-    print(NBGRADER_HELP.format(out=folder, assignment=assignment, ignore=NBGRADER_IGNORE,
-                               autograde=NBGRADER_AUTOGRADE))
-    return folder
+    print(NBGRADER_HELP.format(out=source, ignore=NBGRADER_IGNORE, autograde=NBGRADER_AUTOGRADE))
+    return source
 
 

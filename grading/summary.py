@@ -85,8 +85,8 @@ def _g(number):
     return f"{number:.4g}"
 
 
-def text(rows, unmatched, isolated, loose=(), integrity_text=""):
-    """The summary's text."""
+def text(rows, unmatched, isolated, loose=(), integrity_text="", learners=None):
+    """The summary's text (`learners`: {id: Learner}, to name the learners)."""
     statuses = collections.Counter(e.status if e.status in (GRADED, MISSING, UNREADABLE) else "error" for e in rows)
     students = sorted({e.student for e in rows})
     lines = [] if isolated else [NOT_ISOLATED, ""]
@@ -102,10 +102,13 @@ def text(rows, unmatched, isolated, loose=(), integrity_text=""):
                       f"{_g(quantile(values, .5))}, upper quartile {_g(quantile(values, .75))}, highest "
                       f"{_g(max(values))}; {below} of {len(values)} below half"]
     lines += ["", "Mean score per lesson:"]
-    for lesson, names in lessons().items():
+    for lesson in lessons():
         scores = [e.score for e in rows if e.lesson == lesson and e.status == GRADED]
         mean = f"{sum(scores) / len(scores):.2f}" if scores else "-"
-        lines.append(f"  {lesson:<26} {mean:>5} / {len(names)}   ({len(scores)} graded)")
+        lines.append(f"  {lesson:<26} {mean:>5} / {_g(lesson_total(rows, lesson))}   ({len(scores)} graded)")
+    lines += ["", "Points possible to give each assignment in your LMS (the import files' scores are out of "
+                  "these): " + ", ".join(f"{lesson} {_g(lesson_total(rows, lesson))}" for lesson in lessons())]
+    lines += next_lecture(rows, len(students))
     lines += ["", f"Lost points by function, every cause (learners, share of the {counted(len(students), 'learner')};"
                   f" mistake ids as in functions.csv):"]
     causes = lost_points(rows)
@@ -118,7 +121,7 @@ def text(rows, unmatched, isolated, loose=(), integrity_text=""):
                 lines.append(f"    {label:<74} {count:>4}  {100 * count / share:3.0f}%")
     if not causes:
         lines.append("  none: every function of a hand-in with some work in it scored its point")
-    lines += _who(rows)
+    lines += _who(rows, learners)
     aside = [f"Not matched to a lesson: {clean(student, NAME)}/{clean(relative, PATH)} ({clean(why)})"
              for student, relative, why in unmatched] + [f"Not graded: {clean(name, PATH + 200)}" for name in loose]
     lines += [""] * bool(aside) + aside
@@ -127,7 +130,32 @@ def text(rows, unmatched, isolated, loose=(), integrity_text=""):
     return clean("\n".join(lines), WHOLE, lines=True) + "\n"
 
 
-def _who(rows):
+def lesson_total(rows, lesson):
+    """A lesson's points possible: its rows' total (weighted by the course file), else one per function."""
+    return max((e.total for e in rows if e.lesson == lesson), default=len(lessons()[lesson]))
+
+
+def next_lecture(rows, learners, most=3):
+    """The lines of "To go over in the next lecture": the recognised mistakes that cost the class the most
+    points (weighted), each in words, with how many learners made it."""
+    cost, who = collections.Counter(), collections.defaultdict(set)
+    for entry in (entry for entry in rows if entry.status == GRADED and not empty(entry)):
+        for name, points, _, _, mistake in entry.result["verdicts"]:
+            if mistake and points < 1:
+                cost[name, mistake] += (1 - points) * entry.weight(name) if hasattr(entry, "weight") else 1 - points
+                who[name, mistake].add(entry.student)
+    if not cost:
+        return []
+    lines = ["", "To go over in the next lecture (the mistakes that cost the class the most points):"]
+    for rank, ((name, mistake), lost) in enumerate(sorted(cost.items(), key=lambda item: (-item[1], item[0]))[:most],
+                                                   start=1):
+        words = hints.EXPLANATIONS.get(name, {}).get(mistake, "") or mistake.replace("_", " ")
+        lines.append(f"  {rank}. {name}: {words} ({counted(len(who[name, mistake]), 'learner')}, "
+                     f"{100 * len(who[name, mistake]) / max(learners, 1):.0f}% of the class; {_g(lost)} points lost)")
+    return lines
+
+
+def _who(rows, learners=None):
     """The lines naming the empty hand-ins, the blocked attempts, and whose hand-ins are missing, unreadable
     or not graded."""
     lines = []
@@ -141,10 +169,14 @@ def _who(rows):
     if blocked:
         lines += ["", f"Blocked attempts (the library's solutions, the network, files, programs): {len(blocked)}"]
         lines += [f"  {clean(e.student, NAME)}, {e.lesson}, {name}" for e, name in blocked[:LISTED]]
+    absent = sorted({e.student for e in rows} - {e.student for e in rows if e.status != MISSING})
+    if absent:
+        lines += ["", f"Not found in the hand-ins at all (left empty in the import files): {len(absent)}",
+                  f"  {_names([_named(student, learners) for student in absent])}"]
     missing = [e for e in rows if e.status == MISSING]
     if missing:
         lines += ["", f"Missing hand-ins: {len(missing)}"]
-        lines += [f"  {e.lesson}: {_names([x.student for x in missing if x.lesson == e.lesson])}"
+        lines += [f"  {e.lesson}: {_names([_named(x.student, learners) for x in missing if x.lesson == e.lesson])}"
                   for e in _one_per_lesson(missing)]
     for title, kept in (("Unreadable hand-ins", [e for e in rows if e.status == UNREADABLE]),
                         ("Not graded (the grader failed; tried again on the next run)",
@@ -154,6 +186,12 @@ def _who(rows):
             lines += [f"  {clean(e.student, NAME)}, {e.lesson}: {clean(e.handin, PATH)} ({clean(e.result['why'])})"
                       for e in kept[:LISTED]]
     return lines
+
+
+def _named(student, learners):
+    """A learner as "Name (id)" when the roster or the download gives a name other than the id."""
+    name = getattr((learners or {}).get(student), "name", "")
+    return f"{name} ({student})" if name and name != student else student
 
 
 def _one_per_lesson(rows):

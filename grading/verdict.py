@@ -88,6 +88,36 @@ def _solution_calls():
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def _available():
+    """{graded function: {graded function: why}} of what the lesson's notebook makes available to the learner
+    where the exercise of the first is written: the graded functions its cells import before it (from dnn_utils,
+    the library or the learner's kept functions) and those its earlier exercises define."""
+    from .notebooks import NOTEBOOKS, read_notebook, exercise_name, parse, trusted
+    found = {}
+    with trusted():  # the project's notebooks, whichever hand-in is being graded
+        for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+            given = {}
+            for cell in read_notebook(path).cells:
+                if cell.cell_type != "code":
+                    continue
+                name = exercise_name(cell)
+                if name:
+                    found[name] = dict(given)
+                    given[name] = "its notebook defines it in an earlier exercise"
+                    continue
+                try:
+                    tree = parse(cell.source)
+                except SyntaxError:
+                    continue
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.ImportFrom):
+                        for alias in node.names:
+                            if alias.name in _library() and alias.asname in (None, alias.name):
+                                given.setdefault(alias.name, f"its notebook imports it from {node.module}")
+    return found
+
+
 def _closure(names):
     library, found, todo = _library(), set(), list(names)
     while todo:
@@ -100,10 +130,13 @@ def _closure(names):
 
 def support(name):
     """{function: why} for the graded functions `name` is given, as the library writes them: those its
-    lesson's solution calls, and those the library's versions of these call in turn; never `name` itself, a
-    function that calls it, nor one that gives its outputs by another name (SAME_OUTPUTS)."""
+    lesson's solution calls, those its notebook makes available to the learner where it is written (imports,
+    earlier exercises: a right function may call them), and those the library's versions of these call in turn;
+    never `name` itself, a function that calls it, nor one that gives its outputs by another name
+    (SAME_OUTPUTS)."""
     same = set().union(*(family for family in SAME_OUTPUTS if name in family))
     given, todo = {}, [(called, "its lesson's solution calls it") for called in sorted(_solution_calls().get(name, ()))]
+    todo += sorted(_available().get(name, {}).items())
     while todo:
         other, why = todo.pop(0)
         if other not in given:
@@ -112,8 +145,8 @@ def support(name):
     return {other: why for other, why in given.items() if other not in same and name not in _closure([other])}
 
 
-# A graded function its lesson's solution does not call is not defined where the learner's code runs (see
-# support); a learner who calls one instead of the lesson's makes a mistake the checks know by name.
+# A graded function its lesson's notebook does not make available is not defined where the learner's code runs
+# (see support); a learner who calls one instead of the lesson's makes a mistake the checks know by name.
 CALLED_INSTEAD = {("two_layer_model", "initialize_parameters_deep"): "wrong_init",
                   ("L_layer_model", "initialize_parameters_deep"): "init_0_01"}
 _NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
@@ -278,8 +311,14 @@ def _called_instead(name, called):
     mistake = CALLED_INSTEAD.get((name, called))
     if mistake:
         return Verdict(0, "wrong", f"wrong: {EXPLANATIONS[name][mistake]} [{mistake}]", mistake)
-    return Verdict(0, "wrong", f"wrong: it calls {called}, which {name} does not use in its lesson's solution; "
-                               f"here, as in a notebook of that lesson alone, {called} is not defined")
+    if any({name, called} <= family for family in SAME_OUTPUTS):
+        why = f"which gives the outputs of {name} by another name, so the grader does not give it: {name} must " \
+              f"compute them itself"
+    elif called in _library() and name in _closure([called]):
+        why = f"which itself uses {name}, so the grader does not give it: {name} must do its work itself"
+    else:
+        why = f"which its lesson's notebook neither imports nor defines before {name}, so it is not defined there"
+    return Verdict(0, "wrong", f"wrong: it calls {called}, {why}")
 
 
 def _arguments(back, sent):

@@ -79,15 +79,52 @@ def test_only_cells_that_call_an_exercise_are_tagged(student):
 def test_the_nbgrader_copies_carry_nbgraders_metadata(tmp_path):
     folder = grading.build_nbgrader(tmp_path)
     ids = []
-    for path in sorted(folder.glob("*.ipynb")):
+    for path in sorted(folder.glob("*/*.ipynb")):
         for cell in grading.read_notebook(path).cells:
             meta = cell.metadata.get("nbgrader")
             if grading.BEGIN in cell.source:  # nbgrader accepts solution regions in solution cells only
                 assert meta and meta["solution"] and not meta["grade"] and meta["schema_version"] == 3
             if meta and meta["grade"]:
                 assert meta["points"] == 1 and meta["locked"] and "strict=True" in cell.source
-            ids += [meta["grade_id"]] if meta else []
+            ids += [meta["grade_id"]] if meta and meta["grade_id"] != "carry_your_functions" else []
     assert len(ids) == len(set(ids)) == 2 * len(testCases.FUNCTIONS)
+
+
+def test_each_lesson_is_an_nbgrader_assignment_carrying_the_learners_functions(tmp_path):
+    """`python -m grading nbgrader` writes one source assignment per lesson, each folder the student edition's
+    files and that lesson's notebook. A notebook that builds on earlier lessons opens with a read-only cell that
+    keeps, in its folder, the learner's own functions kept in the earlier lessons' folders (fetched beside it):
+    run in a learner's folder, it carries them, and only what the lesson imports."""
+    source = grading.build_nbgrader(tmp_path)
+    assert sorted(path.name for path in source.iterdir()) == [path.stem for path in LESSONS]
+    for path in LESSONS:
+        assert [p.name for p in (source / path.stem).glob("*.ipynb")] == [path.name]
+        assert (source / path.stem / "dnn_utils.py").is_file()
+    first = [cell for cell in grading.read_notebook(source / "01_initialization" / "01_initialization.ipynb").cells
+             if cell.cell_type == "code"][0]
+    assert "carry" not in str(first.metadata)
+    home = tmp_path / "home"  # where nbgrader fetch puts a learner's assignments, side by side
+    for lesson in ("01_initialization", "02_forward_propagation"):
+        shutil.copytree(source / lesson, home / lesson)
+    (home / "01_initialization" / "your_functions.py").write_text(
+        "import numpy as np\n\nfrom companion.kept import not_written\n\ninitialize_parameters = "
+        "not_written('initialize_parameters')\n\n\ndef initialize_parameters_deep(layer_dims):\n"
+        "    return 'mine'  # the learner's own\n\n\ndef initialize_parameters_deep_scaled(layer_dims):\n"
+        "    return 'mine too'\n")
+    nb = grading.read_notebook(home / "02_forward_propagation" / "02_forward_propagation.ipynb")
+    carry = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert carry.metadata["nbgrader"] == {"solution": False, "grade": False, "locked": True, "task": False,
+                                          "grade_id": "carry_your_functions", "schema_version": 3}
+    for _ in range(2):  # run twice: the second time changes nothing
+        done = subprocess.run([sys.executable, "-c", carry.source], cwd=home / "02_forward_propagation",
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    kept = (home / "02_forward_propagation" / "your_functions.py").read_text()
+    assert "return 'mine'\n" in kept and "return 'mine too'" in kept
+    assert "def initialize_parameters(" not in kept  # lesson 02 does not import it
+    handed = subprocess.run([sys.executable, "-c", "import dnn_utils; print(dnn_utils.initialize_parameters_deep([1]))"],
+                            cwd=home / "02_forward_propagation", capture_output=True, text=True, timeout=60)
+    assert handed.stdout.strip() == "mine", handed.stderr
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -172,13 +209,18 @@ def test_each_exercise_is_graded_on_its_own_code_in_the_jail(item, jail):
 
 
 def test_a_graded_function_its_lesson_does_not_give_is_named_not_left_as_a_name_error(jail):
-    """Support code holds only what the lesson's solution calls: a call of another graded function is a
-    NameError in the jail, which the verdict names (as the mistake it is, where the checks know one)."""
-    verdict = grading.check_function(jail, "relu", "def relu(Z):\n    return sigmoid(Z)[0] * 0 + np.maximum(0, Z), Z\n",
-                                     seed=1)
+    """Support code holds what the lesson's notebook gives where the function is written: a call of another
+    graded function is a NameError in the jail, which the verdict names truly (as the mistake it is, where the
+    checks know one); a right function written on what its notebook gives scores its point."""
+    verdict = grading.check_function(jail, "sigmoid", "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)) + "
+                                     "relu(Z)[0] * 0, Z\n", seed=1)
     assert (verdict.points, verdict.outcome) == (0, "wrong"), verdict
-    assert verdict.comment == ("wrong: it calls sigmoid, which relu does not use in its lesson's solution; here, as "
-                               "in a notebook of that lesson alone, sigmoid is not defined"), verdict
+    assert verdict.comment == ("wrong: it calls relu, which its lesson's notebook neither imports nor defines before "
+                               "sigmoid, so it is not defined there"), verdict
+    written = "def sigmoid_backward(dA, cache):\n    s, _ = sigmoid(cache)\n    return dA * s * (1 - s)\n"
+    assert grading.check_function(jail, "sigmoid_backward", written, seed=1).points == 1  # notebook 03 imports it
+    relu = "def relu(Z):\n    return sigmoid(Z)[0] * 0 + np.maximum(0, Z), Z\n"  # sigmoid: notebook 02's earlier one
+    assert grading.check_function(jail, "relu", relu, seed=1).points == 1
     source = edited("L_layer_model", [("initialize_parameters_deep_scaled(", "initialize_parameters_deep(")])
     verdict = grading.check_function(jail, "L_layer_model", source, seed=1)
     assert (verdict.points, verdict.mistake) == (0, "init_0_01") and "initialize_parameters_deep_scaled" in \

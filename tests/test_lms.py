@@ -3,6 +3,8 @@ under the roster's ids; learners.csv has one row per learner with totals; the Ca
 have the columns their documentation asks for; a download that matches nothing stops with what it saw."""
 import csv
 import io
+import json
+import os
 import subprocess
 import sys
 
@@ -21,9 +23,9 @@ s003,Cat Lee,cat.lee@uni.example,A
 WRONG = next(edited(m.name, m.edits) for m in MUTANTS if (m.name, m.id) == ("initialize_parameters", "no_scale"))
 
 
-def run(handins, out, roster=None):
+def run(handins, out, roster=None, **options):
     rows, now, _ = gradebook.grade_class(handins, out, SETTINGS, seed=SEED, workers=2, echo=lambda text: None,
-                                         roster=roster)
+                                         roster=roster, **options)
     return rows
 
 
@@ -51,14 +53,14 @@ def test_a_canvas_download_is_graded_under_the_rosters_ids(tmp_path, roster):
     learners = read(out / "learners.csv")
     assert [(row["student"], row["name"], row["section"], row["total"], row["out_of"]) for row in learners] == [
         ("s001", "Anna Smith", "A", "3", "18"), ("s002", "Bob Jones", "B", "2", "18"),
-        ("s003", "Cat Lee", "A", "0", "18")]
+        ("s003", "Cat Lee", "A", "", "18")]  # not found at all: empty, never a zero
     # Canvas's Gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the assignments' columns
     canvas = list(csv.reader(io.StringIO((out / "canvas_import.csv").read_text())))
     assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert canvas[0][5:] == list(classbook.lessons())
     assert canvas[1][:6] == ["Smith, Anna", "1001", "s001", "", "A", "3"]
     assert canvas[2][:6] == ["Jones, Bob", "1002", "s002", "", "B", "2"]
-    assert canvas[3][:3] == ["Lee, Cat", "", "s003"]
+    assert canvas[3] == ["Lee, Cat", "", "s003", "", "A"] + [""] * len(classbook.lessons())
     assert "Not on the roster" not in (out / "summary.txt").read_text()
 
 
@@ -69,7 +71,11 @@ def test_a_moodle_download_is_graded_under_the_rosters_ids(tmp_path, roster):
               initialize_parameters=WRONG)
     handed_in(handins / "Dan Brown_2004_assignsubmission_file_" / "01.ipynb", LESSON_01)
     out = tmp_path / "grades"
-    rows = run(handins, out, roster)
+    with pytest.raises(classbook.ClassError, match="1 download matches no single learner of the roster: Dan Brown "
+                                                   r"\(moodle\); .* or --allow-unmatched"):
+        run(handins, out, roster)
+    assert not (out / "gradebook.csv").exists()
+    rows = run(handins, out, roster, allow_unmatched=True)
     graded = {e.student: e.score for e in rows if e.status == "graded"}
     assert graded == {"s001": 3, "s003": 2, "Dan Brown": 3}
     assert "Not on the roster: Dan Brown (moodle)" in (out / "summary.txt").read_text()
@@ -82,7 +88,10 @@ def test_a_moodle_download_is_graded_under_the_rosters_ids(tmp_path, roster):
     assert by_email["anna.smith@uni.example"]["01_initialization"] == "3"
     assert by_email["cat.lee@uni.example"]["ID number"] == "s003"
     assert by_email["cat.lee@uni.example"]["01_initialization"] == "2"
-    assert all(float(row[lesson]) >= 0 for row in moodle for lesson in classbook.lessons())
+    assert all(float(row[lesson]) >= 0 for row in moodle for lesson in classbook.lessons() if row["ID number"] !=
+               "s002")
+    assert [row[lesson] for row in moodle if row["ID number"] == "s002" for lesson in classbook.lessons()] == \
+        [""] * len(classbook.lessons())  # Bob handed nothing in: left empty
 
 
 def test_without_a_roster_the_downloads_names_are_the_ids(tmp_path):
@@ -91,9 +100,9 @@ def test_without_a_roster_the_downloads_names_are_the_ids(tmp_path):
                  "Bob Jones_2002_assignsubmission_file_/x.ipynb", "ann/lab1.ipynb"):
         (handins / name).parent.mkdir(parents=True, exist_ok=True)
         (handins / name).write_text("{}")
-    found, aside, learners, strangers = lms.find(handins)
-    assert sorted(h.student for h in found) == ["Bob Jones", "ann", "annasmith_1001", "annasmith_1009"]
-    assert aside == [] and strangers == [] and learners["Bob Jones"].lms_id == "2002"
+    seen = lms.find(handins)
+    assert sorted(h.student for h in seen.handins) == ["Bob Jones", "ann", "annasmith_1001", "annasmith_1009"]
+    assert seen.aside == [] and seen.strangers == [] and "Bob Jones" in seen.learners
 
 
 def test_a_download_that_matches_nothing_stops_and_says_what_it_saw(tmp_path):
@@ -119,3 +128,100 @@ def test_bad_rosters_are_named(tmp_path):
 def test_the_import_files_columns():
     assert exports.CANVAS_COLUMNS == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert {"ID number", "Email address"} <= set(exports.MOODLE_COLUMNS)
+
+
+CANVAS_GRADEBOOK = """Student,ID,SIS User ID,SIS Login ID,Section,01_initialization (5001)
+    Points Possible,,,,,3
+"Smith, Anna",1001,s001,asmith,A,
+"Müller, Hannah",1004,s004,hmuller,A,
+"van Dyke, Mary Ann",1018,,mvandyke,B,
+"Jones, Bob",1002,s002,bjones,B,
+"Student, Test",9999,,,,
+"""
+
+
+def test_a_canvas_download_as_canvas_names_it_is_graded_with_its_gradebook_export(tmp_path):
+    """Canvas's names (the sortable name with every non-word character removed, letters outside ASCII kept;
+    LATE or late; the user id; the file's id), every file dated at the download's time: each learner is found
+    by their Canvas id, and late exactly where Canvas marked it."""
+    roster = tmp_path / "gradebook.csv"
+    roster.write_text(CANVAS_GRADEBOOK, encoding="utf-8")
+    handins = tmp_path / "canvas"
+    names = {"smithanna_1001_48211_01_initialization.ipynb": "s001",
+             "müllerhannah_LATE_1004_48250_lab-1.ipynb": "s004",
+             "vandykemaryann_late_1018_48290_01_initialization-1.ipynb": "1018"}
+    for name in names:
+        os.utime(handed_in(handins / name, LESSON_01), (1.75e9, 1.75e9))  # the download (2025), after the due date
+    course = tmp_path / "course.toml"
+    course.write_text('[late]\npolicy = "flag"\n[due]\n"01_initialization" = 2024-10-07T23:59:00Z\n')
+    out = tmp_path / "grades"
+    rows, _, _ = gradebook.grade_class(handins, out, SETTINGS, seed=SEED, workers=2, echo=lambda text: None,
+                                       roster=roster, course=course)
+    got = {e.student: (e.score, e.late_days) for e in rows if e.lesson == "01_initialization"}
+    assert got == {"s001": (3, 0), "s004": (3, 1), "1018": (3, 1), "s002": (0, 0)}
+    assert {e.student for e in rows} == {"s001", "s004", "1018", "s002"}  # the test student and points row: none
+    canvas = read(out / "canvas_import.csv")
+    assert [(row["Student"], row["ID"], row["SIS User ID"], row["SIS Login ID"]) for row in canvas] == [
+        ("van Dyke, Mary Ann", "1018", "1018", "mvandyke"), ("Smith, Anna", "1001", "s001", "asmith"),
+        ("Jones, Bob", "1002", "s002", "bjones"), ("Müller, Hannah", "1004", "s004", "hmuller")]
+    assert "marked late by Canvas" in (out / "feedback" / "s004" / "01_initialization.md").read_text()
+    assert "not in a learner's folder" not in (out / "summary.txt").read_text()
+    # with Canvas's own submission times (its Submissions API), the lateness is theirs (a re-run grades nothing)
+    (tmp_path / "submissions.json").write_text(json.dumps([
+        {"user_id": 1001, "assignment_id": 777, "submitted_at": "2024-10-07T23:58:59Z", "late": False},
+        {"user_id": 1004, "assignment_id": 777, "submitted_at": "2024-10-10T09:00:00Z", "late": True},
+        {"user_id": 1018, "assignment_id": 777, "submitted_at": None, "late": False}]))
+    course.write_text('submission_times = ["submissions.json"]\n[late]\npolicy = "flag"\n[due]\n'
+                      '"01_initialization" = 2024-10-07T23:59:00Z\n[canvas_assignments]\n"01_initialization" = 777\n')
+    rows, graded, _ = gradebook.grade_class(handins, out, SETTINGS, seed=SEED, workers=2, echo=lambda text: None,
+                                            roster=roster, course=course)
+    got = {e.student: (e.late_days, e.submitted is not None) for e in rows if e.lesson == "01_initialization"}
+    assert got == {"s001": (0, True), "s004": (3, True), "1018": (1, False), "s002": (0, False)}  # 1018: LATE
+    assert "s004,01_initialization,3,3,graded,2024-10-10" in (out / "gradebook.csv").read_text()
+
+
+def test_a_name_with_an_invisible_character_is_a_conflict_never_a_classmates_hand_in(tmp_path, roster):
+    handins = tmp_path / "moodle"
+    for folder in ("Anna Smith_2001_assignsubmission_file_", "Anna Smith\u200b_2009_assignsubmission_file_",
+                   "Anna Smith_3001_assignsubmission_file_", "Bob Jones_2002_assignsubmission_file_"):
+        (handins / folder).mkdir(parents=True)
+        (handins / folder / "lab1.ipynb").write_text("{}")
+    seen = lms.find(handins, lms.read_roster(roster))
+    assert seen.conflicts == ["Anna Smith (s001): the downloads of Anna Smith (moodle) and Anna Smith\\u200b "
+                              "(moodle) all match this row"]
+    assert sorted(h.student for h in seen.handins) == ["Anna Smith", "Anna Smith", "Anna Smith_2009", "s002"]
+    with pytest.raises(classbook.ClassError, match=r"Anna Smith \(s001\): the downloads of Anna Smith \(moodle\) "):
+        gradebook.check_matches(seen, roster, allow_unmatched=True)  # 1 of 4 matched: stopped, the conflict named
+
+
+def test_one_learner_across_moodle_assignments_is_one_learner(tmp_path):
+    handins = tmp_path / "moodle"
+    for folder in ("Anna Smith_2001_assignsubmission_file_", "Anna Smith_3001_assignsubmission_file_"):
+        (handins / folder).mkdir(parents=True)
+        (handins / folder / "lab.ipynb").write_text("{}")
+    assert {h.student for h in lms.find(handins).handins} == {"Anna Smith"}
+
+
+def test_a_folder_of_many_learners_or_a_roster_of_another_class_stops(tmp_path, roster):
+    top = tmp_path / "top"
+    for folder in ("Anna Smith_2001_assignsubmission_file_", "Bob Jones_2002_assignsubmission_file_"):
+        (top / "submissions" / folder).mkdir(parents=True)
+        (top / "submissions" / folder / "lab.ipynb").write_text("{}")
+    with pytest.raises(classbook.ClassError, match="the folder 'submissions' holds the hand-ins of many learners"):
+        lms.find(top)
+    nbgrader = tmp_path / "course"
+    for student in ("ann", "bob"):
+        (nbgrader / "submitted" / student / "01").mkdir(parents=True)
+        (nbgrader / "submitted" / student / "01" / "lab.ipynb").write_text("{}")
+        (nbgrader / "submitted" / student / "01" / "timestamp.txt").write_text("2024-10-01 10:00:00 UTC")
+    with pytest.raises(classbook.ClassError, match="the folder 'submitted' holds the hand-ins of many learners"):
+        lms.find(nbgrader)
+    assert {h.student for h in lms.find(nbgrader / "submitted").handins} == {"ann", "bob"}
+    others = tmp_path / "others"
+    for name in ("Zed Zee_1_assignsubmission_file_", "Yan Yu_2_assignsubmission_file_",
+                 "Cat Lee_3_assignsubmission_file_"):
+        (others / name).mkdir(parents=True)
+        (others / name / "lab.ipynb").write_text("{}")
+    seen = lms.find(others, lms.read_roster(roster))
+    with pytest.raises(classbook.ClassError, match="only 1 of 3 hand-ins match a learner of the roster"):
+        gradebook.check_matches(seen, roster, allow_unmatched=True)

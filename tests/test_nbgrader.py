@@ -1,4 +1,4 @@
-"""nbgrader for real: `python -m grading nbgrader` writes a source assignment that nbgrader's own
+"""nbgrader for real: `python -m grading nbgrader` writes one source assignment per lesson that nbgrader's own
 `generate_assignment` accepts; a learner's copy of the released notebooks, filled in, is scored by
 `nbgrader autograde` with the expected points, and grade-class, given nbgrader's submitted/ folder, agrees.
 The source and release folders hold the student edition's modules and data, never a solution: a hand-in that
@@ -22,7 +22,7 @@ from test_answers import solution_lines
 from test_student import edition_texts
 
 PROJECT = Path(grading.__file__).resolve().parents[1]
-ASSIGNMENT = "dnn_step_by_step"
+LESSONS = [path.stem for path in sorted((PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]  # one assignment each
 NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
 MISTAKE = ("compute_cost", "no_minus")  # a function no other check of its notebook calls
 
@@ -58,26 +58,24 @@ def course(tmp_path_factory):
                                                f"c.CourseDirectory.root = {str(course)!r}\n"
                                                f"{grading.student.NBGRADER_IGNORE}\n"
                                                f"{grading.autograde.NBGRADER_AUTOGRADE}\n")
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    release, source = course / "release" / ASSIGNMENT, course / "source" / ASSIGNMENT
-    submitted = course / "submitted" / "alice" / ASSIGNMENT
-    shutil.copytree(release, submitted, ignore=shutil.ignore_patterns("0[345]_*.ipynb"))
+    for lesson in LESSONS:
+        nbgrader(course, "generate_assignment", lesson, "--force")
+    release, source = course / "release", course / "source"
+    first, second = LESSONS[:2]
     mutant = next(m for m in MUTANTS if (m.name, m.id) == MISTAKE)
-    nbformat.write(answered(release, source, "01_initialization", {}), submitted / "01_initialization.ipynb")
-    nbformat.write(answered(release, source, "02_forward_propagation", {mutant.name: edited(mutant.name,
-                                                                                           mutant.edits)}),
-                   submitted / "02_forward_propagation.ipynb")
-    cheat = course / "submitted" / "bob" / ASSIGNMENT
-    shutil.copytree(release, cheat, ignore=shutil.ignore_patterns("0[2345]_*.ipynb"))
-    nbformat.write(answered(release, source, "01_initialization", CALLS_THE_LIBRARY), cheat / "01_initialization.ipynb")
-    table = course / "submitted" / "dee" / ASSIGNMENT
-    shutil.copytree(release, table, ignore=shutil.ignore_patterns("0[345]_*.ipynb"))
-    for name in ("01_initialization", "02_forward_propagation"):
-        nb = answered(release, source, name, {function: LOOK_UP.format(name=function)
-                                              for function in classbook.lessons()[name]})
-        nb.cells.insert(1, nbformat.v4.new_code_cell(f"open({str(course / 'ran_in_a_kernel')!r}, 'w').close()"))
-        nbformat.write(nb, table / f"{name}.ipynb")
-    nbgrader(course, "autograde", ASSIGNMENT, "--create", "--force")
+    look_up = {lesson: {function: LOOK_UP.format(name=function) for function in classbook.lessons()[lesson]}
+               for lesson in (first, second)}
+    for lesson, hand_ins in ((first, {"alice": {}, "bob": CALLS_THE_LIBRARY, "dee": look_up[first]}),
+                             (second, {"alice": {mutant.name: edited(mutant.name, mutant.edits)},
+                                       "dee": look_up[second]})):
+        for learner, answers in hand_ins.items():
+            submitted = course / "submitted" / learner / lesson
+            shutil.copytree(release / lesson, submitted)
+            nb = answered(release / lesson, source / lesson, lesson, answers)
+            if learner == "dee":  # a cell that leaves a file wherever a kernel runs the notebook
+                nb.cells.insert(1, nbformat.v4.new_code_cell(f"open({str(course / 'ran_in_a_kernel')!r}, 'w').close()"))
+            nbformat.write(nb, submitted / f"{lesson}.ipynb")
+        nbgrader(course, "autograde", lesson, "--create", "--force")
     return course
 
 
@@ -106,16 +104,16 @@ CALLS_THE_LIBRARY = {name: f"def {name}(*args, **kwargs):\n    import dnn_utils\
 
 
 def test_the_export_is_generated_by_nbgrader_without_solutions(course):
-    release = course / "release" / ASSIGNMENT
-    assert sorted(path.name for path in release.glob("*.ipynb")) == sorted(
-        path.name for path in (PROJECT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    for path in release.glob("*.ipynb"):
+    release = course / "release"
+    assert sorted(path.relative_to(release).as_posix() for path in release.glob("*/*.ipynb")) == [
+        f"{lesson}/{lesson}.ipynb" for lesson in LESSONS]  # one assignment per lesson
+    for path in release.glob("*/*.ipynb"):
         text = path.read_text()
         assert "### BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
 
 
 def test_the_source_and_release_folders_hold_the_student_edition_and_no_solution(course):
-    source, release = course / "source" / ASSIGNMENT, course / "release" / ASSIGNMENT
+    source, release = course / "source" / LESSONS[2], course / "release" / LESSONS[2]
     edition = grading.build_student(course.parent / "edition" / "student")
     for folder in (source, release):
         for name in grading.student.student_modules() + grading.student.GENERATED + (grading.student.DATA_FILE,):
@@ -130,17 +128,42 @@ def test_the_source_and_release_folders_hold_the_student_edition_and_no_solution
 
 
 def autograded_points(course, learner):
-    """{notebook: {grade id: score}} of a learner's submission, as nbgrader's autograde recorded them."""
-    from nbgrader.api import Gradebook
+    """{notebook: {grade id: score}} of a learner's submissions, as nbgrader's autograde recorded them."""
+    from nbgrader.api import Gradebook, MissingEntry
+    points = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
-        submission = book.find_submission(ASSIGNMENT, learner)
-        return {nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks}
+        for lesson in LESSONS:
+            try:
+                submission = book.find_submission(lesson, learner)
+            except MissingEntry:
+                continue
+            points.update({nb.name: {grade.name: grade.score for grade in nb.grades} for nb in submission.notebooks})
+    return points
 
 
 def test_autograde_of_a_hand_in_that_calls_the_library_scores_0(course):
     points = autograded_points(course, "bob")
     assert points["01_initialization"] == {"check_initialize_parameters": 0.0, "check_initialize_parameters_deep": 0.0,
                                            "check_initialize_parameters_deep_scaled": 0.0}
+
+
+def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
+    points = autograded_points(course, "alice")
+    assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0,
+                                           "check_initialize_parameters_deep_scaled": 1.0}
+    forward = {f"check_{name}": float(name != MISTAKE[0]) for name in classbook.lessons()["02_forward_propagation"]}
+    assert points["02_forward_propagation"] == forward
+    assert "03_backward_propagation" not in points  # not handed in
+
+
+def test_grade_class_reads_nbgraders_submitted_folder_and_agrees(course, tmp_path):
+    settings = classbook.Settings(dataclasses.asdict(Limits(wall_seconds=10, cpu_seconds=10)))
+    rows, graded, _ = gradebook.grade_class(course / "submitted", tmp_path / "grades", settings, seed=1, workers=2,
+                                            echo=lambda text: None)
+    assert [(e.lesson, e.score, e.total, e.status) for e in rows][:3] == [
+        ("01_initialization", 3, 3, "graded"), ("02_forward_propagation", 5, 6, "graded"),
+        ("03_backward_propagation", 0, 6, "missing")]
+    assert f"alice,02_forward_propagation,{MISTAKE[0]},0," in (tmp_path / "grades" / "functions.csv").read_text()
 
 
 def test_the_export_hands_autograde_to_the_jailed_grader(tmp_path):
@@ -158,29 +181,10 @@ def test_autograde_of_a_look_up_table_scores_0_and_runs_no_kernel(course):
     assert points["02_forward_propagation"] == {f"check_{name}": 0.0
                                                 for name in classbook.lessons()["02_forward_propagation"]}
     assert not (course / "ran_in_a_kernel").exists()
-    nb = nbformat.read(course / "autograded" / "dee" / ASSIGNMENT / "01_initialization.ipynb", as_version=4)
+    nb = nbformat.read(course / "autograded" / "dee" / "01_initialization" / "01_initialization.ipynb", as_version=4)
     said = [output for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")
             for output in cell.outputs]
     assert len(said) == 3 and all(output.output_type == "error" and output.ename == "CheckFailed" for output in said)
-
-
-def test_autograde_of_a_filled_in_copy_gives_the_expected_points(course):
-    points = autograded_points(course, "alice")
-    assert points["01_initialization"] == {"check_initialize_parameters": 1.0, "check_initialize_parameters_deep": 1.0,
-                                           "check_initialize_parameters_deep_scaled": 1.0}
-    forward = {f"check_{name}": float(name != MISTAKE[0]) for name in classbook.lessons()["02_forward_propagation"]}
-    assert points["02_forward_propagation"] == forward
-    assert sum(points["03_backward_propagation"].values()) == 0  # not handed in
-
-
-def test_grade_class_reads_nbgraders_submitted_folder_and_agrees(course, tmp_path):
-    settings = classbook.Settings(dataclasses.asdict(Limits(wall_seconds=10, cpu_seconds=10)))
-    rows, graded, _ = gradebook.grade_class(course / "submitted", tmp_path / "grades", settings, seed=1, workers=2,
-                                            echo=lambda text: None)
-    assert [(e.lesson, e.score, e.total, e.status) for e in rows][:3] == [
-        ("01_initialization", 3, 3, "graded"), ("02_forward_propagation", 5, 6, "graded"),
-        ("03_backward_propagation", 0, 6, "missing")]
-    assert f"alice,02_forward_propagation,{MISTAKE[0]},0," in (tmp_path / "grades" / "functions.csv").read_text()
 
 
 def test_autograde_without_a_jail_fails_and_says_why(tmp_path, monkeypatch):

@@ -1,45 +1,32 @@
 """The support functions: a graded function is graded with the library's versions of the functions its lesson's
-own solution calls (and what those call in turn), answered from outside its jail, nothing its lesson merely
-imports, and never one that could give its outputs: itself, a function that calls it, or an initialization that
-is the same one by another name."""
+notebook gives the learner where it is written (its imports, its earlier exercises, what its solution calls, and
+what those call in turn), answered from outside its jail, and never one that could give its outputs: itself, a
+function that calls it, or an initialization that is the same one by another name."""
 import grading
 from grading import verdict
 
 SOLUTION = "its lesson's solution calls it"
-FORWARD = {"linear_forward": "the library's linear_activation_forward calls it",
-           "relu": "the library's linear_activation_forward calls it",
-           "sigmoid": "the library's linear_activation_forward calls it"}
-BACKWARD = {"linear_backward": "the library's linear_activation_backward calls it",
-            "relu_backward": "the library's linear_activation_backward calls it",
-            "sigmoid_backward": "the library's linear_activation_backward calls it"}
-
-# For every graded function: what it receives, and why
-RECEIVES = {
-    "sigmoid": {}, "relu": {}, "sigmoid_backward": {}, "relu_backward": {},
-    "initialize_parameters": {}, "initialize_parameters_deep": {}, "initialize_parameters_deep_scaled": {},
-    "linear_forward": {}, "compute_cost": {}, "linear_backward": {}, "update_parameters": {},
-    "linear_activation_forward": {"linear_forward": SOLUTION, "relu": SOLUTION, "sigmoid": SOLUTION},
-    "L_model_forward": {"linear_activation_forward": SOLUTION, **FORWARD},
-    "linear_activation_backward": {"linear_backward": SOLUTION, "relu_backward": SOLUTION,
-                                   "sigmoid_backward": SOLUTION},
-    "L_model_backward": {"linear_activation_backward": SOLUTION, **BACKWARD},
-    "two_layer_model": {"initialize_parameters": SOLUTION, "linear_activation_forward": SOLUTION,
-                        "compute_cost": SOLUTION, "linear_activation_backward": SOLUTION,
-                        "update_parameters": SOLUTION, **FORWARD, **BACKWARD},
-    "L_layer_model": {"initialize_parameters_deep_scaled": SOLUTION, "L_model_forward": SOLUTION,
-                      "compute_cost": SOLUTION, "L_model_backward": SOLUTION, "update_parameters": SOLUTION,
-                      "linear_activation_forward": "the library's L_model_forward calls it",
-                      "linear_activation_backward": "the library's L_model_backward calls it", **FORWARD, **BACKWARD},
-    "predict": {"L_model_forward": SOLUTION, "linear_activation_forward": "the library's L_model_forward calls it",
-                **FORWARD},
-}
 
 
-def test_every_graded_function_receives_what_its_lessons_solution_calls_and_nothing_else():
-    assert set(RECEIVES) == set(grading.graded_functions())
+def test_every_graded_function_receives_what_its_notebook_gives_the_learner_and_nothing_that_stands_in_for_it():
+    """What a graded function may call: what its lesson's solution calls, what its notebook imports or defines
+    in an earlier exercise, and what the library's versions of these call in turn; never itself, a function that
+    calls it, nor one that gives its outputs by another name."""
+    assert set(verdict._available()) == set(grading.graded_functions())
     for name in grading.graded_functions():
-        assert verdict.support(name) == RECEIVES[name], name
-        assert grading.builds_on(name) == sorted(RECEIVES[name])
+        given = verdict.support(name)
+        assert grading.builds_on(name) == sorted(given)
+        for other in set(verdict._solution_calls().get(name, ())) | set(verdict._available()[name]):
+            excluded = other == name or name in verdict._closure([other]) or any(
+                {name, other} <= family for family in verdict.SAME_OUTPUTS)
+            assert (other in given) != excluded, (name, other)
+    # notebook 03 imports sigmoid in its first cell: sigmoid_backward may be written on it
+    assert verdict.support("sigmoid_backward")["sigmoid"] == "its notebook imports it from dnn_utils"
+    assert verdict.support("relu")["sigmoid"] == "its notebook defines it in an earlier exercise"
+    assert verdict.support("linear_activation_forward")["relu"] == SOLUTION
+    assert "linear_activation_backward" not in verdict.support("linear_backward")  # it calls linear_backward
+    assert "update_parameters" not in verdict.support("sigmoid_backward")  # written later in the notebook
+    assert verdict.support("initialize_parameters_deep") == {} == verdict.support("initialize_parameters_deep_scaled")
 
 
 def test_no_function_receives_one_that_gives_its_outputs():
@@ -75,6 +62,12 @@ def test_the_answerer_answers_the_given_functions_only_with_the_librarys_outputs
     assert forged["error"][0] == "PlainDataError", forged
 
 
+def test_the_functions_given_are_the_librarys_of_those_names():
+    assert verdict.builds_on("L_model_forward") == [
+        "initialize_parameters_deep", "initialize_parameters_deep_scaled", "linear_activation_forward",
+        "linear_forward", "relu", "sigmoid"]
+
+
 RESCALED = '''def initialize_parameters_deep(layer_dims, seed=3):
     scaled = initialize_parameters_deep_scaled(layer_dims, seed)
     return {key: value * np.sqrt(layer_dims[int(key[1:]) - 1]) * 0.01 if key[0] == "W" else value
@@ -94,6 +87,5 @@ def test_a_hand_in_that_rescales_the_other_initialization_gets_nothing_from_it()
     with grading.make_jail() as jail:
         graded = grading.check_function(jail, "initialize_parameters_deep", RESCALED, seed=5)
     assert graded.points == 0 and graded.comment == (
-        "wrong: it calls initialize_parameters_deep_scaled, which initialize_parameters_deep does not use in its "
-        "lesson's solution; here, as in a notebook of that lesson alone, initialize_parameters_deep_scaled is not "
-        "defined"), graded
+        "wrong: it calls initialize_parameters_deep_scaled, which gives the outputs of initialize_parameters_deep by "
+        "another name, so the grader does not give it: initialize_parameters_deep must compute them itself"), graded

@@ -3,26 +3,32 @@ survives every re-run and is shown with its reason; a course file's due dates, e
 (flag, penalty per day, refuse), resubmission policies (best, latest) and weights change the gradebook as it
 says; a hand-in's time is nbgrader's or Blackboard's record where there is one, else the file's."""
 import csv
+import re
 import datetime
 import io
 import os
 
 import pytest
 
-from grading import adjustments, classbook, gradebook
+from grading import adjustments, classbook, gradebook, lms
 from grading.__main__ import main
 from conftest import assert_each_refused
 from mutants import MUTANTS, edited
 from test_classbook import LESSON_01, SEED, SETTINGS, handed_in
 
+WRONG = edited("initialize_parameters", next(m for m in MUTANTS if (m.name, m.id) == ("initialize_parameters",
+                                                                                     "no_scale")).edits)
+
 DUE = datetime.datetime(2024, 10, 7, 23, 59, tzinfo=datetime.timezone.utc)
-HOUR = 3600
+HOUR, DAY = 3600, 86400
 
 
 def at(path, hours_after_due):
-    """Set the file's modification time to `hours_after_due` after DUE."""
-    when = DUE.timestamp() + hours_after_due * HOUR
-    os.utime(path, (when, when))
+    """Date the hand-in at `path` (in <student>/<assignment>/, nbgrader's exchange) `hours_after_due` after DUE by
+    nbgrader's timestamp.txt, and give the file a modification time that must not count (a download's)."""
+    when = DUE + datetime.timedelta(hours=hours_after_due)
+    (path.parent / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    os.utime(path, (DUE.timestamp() + 40 * DAY, DUE.timestamp() + 40 * DAY))
     return path
 
 
@@ -40,9 +46,9 @@ def term(tmp_path_factory):
     mutant = next(m for m in MUTANTS if (m.name, m.id) == ("initialize_parameters", "no_scale"))
     wrong = edited(mutant.name, mutant.edits)
     handins = root / "handins"
-    at(handed_in(handins / "ann" / "01_initialization.ipynb", LESSON_01), -5)
-    at(handed_in(handins / "bob" / "lab1.ipynb", LESSON_01, initialize_parameters=wrong), 36)
-    at(handed_in(handins / "cat" / "01_initialization.ipynb", LESSON_01), 30)
+    at(handed_in(handins / "ann" / "01" / "01_initialization.ipynb", LESSON_01), -5)
+    at(handed_in(handins / "bob" / "01" / "lab1.ipynb", LESSON_01, initialize_parameters=wrong), 36)
+    at(handed_in(handins / "cat" / "01" / "01_initialization.ipynb", LESSON_01), 30)
     at(handed_in(handins / "dan" / "first" / "01.ipynb", LESSON_01, initialize_parameters=wrong), -1)
     at(handed_in(handins / "dan" / "second" / "01.ipynb", LESSON_01), 2)
     return root, handins
@@ -83,7 +89,11 @@ def test_an_adjustment_survives_every_rerun_and_shows_its_reason(term, tmp_path)
 
 def test_bad_adjustments_are_named(tmp_path, capsys):
     (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "gradebook.csv").write_text("student,lesson,score,total,status\nann,01_initialization,3,3,"
+                                                    "graded\n")
     cases = [(["ann", "07_nothing", "1"], "lesson '07_nothing'; expected one of 01_initialization"),
+             (["bea", "01_initialization", "1"], "student 'bea' is no learner of the roster or the hand-ins; "
+                                                 "expected a learner's id as in gradebook.csv (ann)"),
              (["ann", "01_initialization", "2", "--function", "initialize_parameters"],
               "points '2' for the function initialize_parameters; expected a function's point from 0 to 1"),
              (["ann", "01_initialization", "lots"], "points 'lots'; expected a number"),
@@ -125,25 +135,49 @@ def test_refused_and_latest_hand_ins(term, tmp_path):
     assert "late hand-ins are refused" in (out / "feedback" / "dan" / "01_initialization.md").read_text()
     rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest"))
     assert rows["dan", "01_initialization"].handin == "second/01.ipynb"
+    said = (out / "feedback" / "dan" / "01_initialization.md").read_text()
+    assert re.search(r'Also handed in for this lesson: `first/01.ipynb` \(graded 2/3\); "second/01.ipynb" counts: it '
+                     r"is the one you handed in last \(at 2024-10-\d\d \d\d:\d\d \(UTC\+00:00\), as the platform "
+                     r"recorded it\)\.", said), said
     rows, _ = run(handins, out, settings(root, 'policy = "accept"', "latest", '\n[weights."01_initialization"]\n'
                                                                              'initialize_parameters = 3\n'))
     assert (rows["bob", "01_initialization"].score, rows["bob", "01_initialization"].total) == (2, 5)
     assert (rows["ann", "01_initialization"].score, rows["ann", "02_forward_propagation"].total) == (5, 6)
 
 
-def test_the_time_of_a_hand_in_is_nbgraders_or_blackboards_record(tmp_path):
+def test_the_time_and_owner_of_a_hand_in_are_only_what_the_platform_wrote(tmp_path):
+    """nbgrader's timestamp.txt in <student>/<assignment>/ and Blackboard's receipt date a hand-in; a learner's
+    own file name, a timestamp.txt they upload anywhere else and a file's modification time date nothing and
+    give no hand-in to anyone else."""
     handins = tmp_path / "handins"
-    notebook = at(handed_in(handins / "ann" / "01" / "01_initialization.ipynb", LESSON_01), -10)
-    (notebook.parent / "timestamp.txt").write_text("2024-10-09 10:00:00.000000 UTC")
-    blackboard = handins / "Lab 1_bjones_attempt_2024-10-08-10-00-00_lab1.ipynb"
-    at(handed_in(blackboard, LESSON_01), -10)
-    (handins / "Lab 1_bjones_attempt_2024-10-08-10-00-00.txt").write_text("Name: Bob Jones (bjones)\n")
-    path = settings(tmp_path, 'policy = "flag"')
-    rows, _ = run(handins, tmp_path / "grades", path)
+    at(handed_in(handins / "ann" / "01" / "01_initialization.ipynb", LESSON_01), 34)  # nbgrader: 2 days late
+    early = DUE.timestamp() - 10 * HOUR
+    for path in (handins / "dora" / "lab1.ipynb", handins / "eve" / "01" / "deep" / "lab1.ipynb"):
+        os.utime(handed_in(path, LESSON_01), (early, early))  # a forged time beside it, and an early mtime
+        (path.parent / "timestamp.txt").write_text("2024-10-01 10:00:00.000000 UTC")
+    receipt = "Lab 1_bjones_attempt_2024-10-08-10-00-00"
+    handed_in(handins / f"{receipt}_lab1.ipynb", LESSON_01)
+    (handins / f"{receipt}.txt").write_text("Name: Bob Jones (bjones)\n")
+    forged = "Lab 1_cmal_attempt_2024-10-09-10-00-00"  # cmal's upload, named as if bjones handed it in early
+    handed_in(handins / f"{forged}_x_bjones_attempt_2024-10-06-12-00-00_lab1.ipynb", LESSON_01,
+              initialize_parameters=WRONG)
+    (handins / f"{forged}.txt").write_text("Name: Carl Mal (cmal)\n")
+    (handins / f"{forged}_x_bjones_attempt_2024-10-06-12-00-00.txt").write_text("Name: Bob Jones (bjones)\n")
+    path = settings(tmp_path, 'policy = "flag"').read_text().replace("cat = 2", "ann = 0")
+    (tmp_path / "course.toml").write_text(path)
+    rows, _ = run(handins, tmp_path / "grades", tmp_path / "course.toml")
     assert rows["ann", "01_initialization"].late_days == 2
-    assert rows["bjones", "01_initialization"].status == "graded"
-    expected = datetime.datetime(2024, 10, 8, 10).astimezone().timestamp()
-    assert rows["bjones", "01_initialization"].submitted == expected
+    local = datetime.datetime(2024, 10, 8, 10).astimezone().timestamp()
+    assert (rows["bjones", "01_initialization"].submitted, rows["bjones", "01_initialization"].score) == (local, 3)
+    assert rows["cmal", "01_initialization"].submitted == local + DAY and rows["cmal", "01_initialization"].score == 2
+    assert not rows["bjones", "01_initialization"].others  # the forged upload is not bjones's
+    for student in ("dora", "eve"):
+        entry = rows[student, "01_initialization"]
+        assert (entry.submitted, entry.late_days) == (None, 0)
+        assert "time unknown: no platform dated this hand-in" in entry.notes[0]
+    assert "time unknown" in (tmp_path / "grades" / "feedback" / "dora" / "01_initialization.md").read_text()
+    assert "Time unknown, so not checked for lateness (no platform dated them): dora 01_initialization, eve " \
+        "01_initialization" in (tmp_path / "grades" / "summary.txt").read_text()
 
 
 def test_bad_course_files_are_named(tmp_path):
@@ -156,10 +190,40 @@ def test_bad_course_files_are_named(tmp_path):
              'deadline = 3': "unknown setting deadline",
              '[weights."01_initialization"]\nrelu = 2': "weights.01_initialization.relu: 01_initialization grades "
                                                        "no function 'relu'",
-             'late = [': "cannot be read"}
+             'late = [': "cannot be read",
+             '[due]\n"01_initialization" = 2024-10-07T23:59:00': "due.01_initialization is 2024-10-07T23:59:00, "
+                                                                  "without an offset, and the course file names no "
+                                                                  "timezone"}
     assert_each_refused(tmp_path, "course.toml", term.load, cases, "--course")
     with pytest.raises(classbook.ClassError, match="no such file"):
         term.load(tmp_path / "nowhere.toml")
+    zoned = tmp_path / "zoned.toml"
+    zoned.write_text('timezone = "Europe/Paris"\n[due]\n"01_initialization" = 2024-10-07T23:59:00\n'
+                     '[extensions]\nasmith = 1\nzed = 2\n')
+    course = term.load(zoned)
+    assert course.due["01_initialization"].utcoffset() == datetime.timedelta(hours=2)
+    learners = {"s001": lms.Learner("s001", "Anna Smith", login="asmith"), "s002": lms.Learner("s002")}
+    with pytest.raises(classbook.ClassError, match="extensions.zed is no learner of the roster or the hand-ins"):
+        term.check_students(course, learners)
+    del learners["s002"], course.extensions["zed"]
+    assert term.check_students(course, learners).extensions == {"s001": {"*": 1}}  # by login
+
+
+def test_a_settings_mistake_stops_the_run_before_anything_is_written(term, tmp_path, capsys):
+    root, handins = term
+    out = tmp_path / "grades"
+    course = settings(root, 'policy = "flag"', extra="zed = 1\n")
+    assert main(["grade-class", str(handins), str(out), "--course", str(course), "--no-jail"]) == 2
+    assert "extensions.zed is no learner of the roster or the hand-ins" in capsys.readouterr().err
+    assert not out.exists()
+    out.mkdir()
+    (out / "adjustments.csv").write_text("student,lesson,function,points,reason,who,when\n"
+                                         "zed,01_initialization,,+1,typo,ta,2024-10-10\n")
+    assert main(["grade-class", str(handins), str(out), "--no-jail"]) == 2
+    assert "student 'zed' is no learner of the roster or the hand-ins" in capsys.readouterr().err
+    assert not (out / "gradebook.csv").exists()
+    assert main(["adjust", str(out), "ann", "01_initialization", "1", "--reason", "x"]) == 2
+    assert "holds no gradebook.csv" in capsys.readouterr().err
 
 
 def test_adjustments_csv_keeps_a_formula_as_text_and_reads_it_back(tmp_path):
@@ -167,6 +231,8 @@ def test_adjustments_csv_keeps_a_formula_as_text_and_reads_it_back(tmp_path):
     apostrophe, so that a spreadsheet shows it as text, and read back as it was (it still matches the learner)."""
     hostile = adjustments.Adjustment('=HYPERLINK("http://x.example","open")', "01_initialization", "", "+1",
                                      "@once: a formula in the reason", who="ta", when="2026-10-01T10:00:00")
+    (tmp_path / "gradebook.csv").write_text(classbook.csv_text(["student", "lesson"], [[hostile.student, "x"],
+                                                                                   ["bob", "x"]]))
     adjustments.add(tmp_path, hostile)
     adjustments.add(tmp_path, adjustments.Adjustment("bob", "01_initialization", "", "-0.5", "late", "ta", "x"))
     rows = list(csv.reader(io.StringIO((tmp_path / adjustments.FILE).read_text())))
