@@ -27,9 +27,10 @@ import numpy as np
 import dnn_utils as reference
 from companion.feedback.hints import NOTEBOOKS, hint, hints_note
 from companion.feedback.rules import mistaken_run
+from companion.feedback.display import one_line_for_unwritten_functions
+from companion.feedback.gradients import gradient_check, numerical_gradient, relative_error
 from companion.feedback.verdict import (LESSON, RTOL, ATOL, Case, CheckFailed, Checks, Mistake, Outcome, encode,
-                                        encode_run, gradient_check, numerical_gradient,
-                                        one_line_for_unwritten_functions, relative_error)
+                                        encode_run)
 from companion.solutions.mistakes import MISTAKES
 
 

@@ -27,7 +27,6 @@ import dataclasses
 import fcntl
 import os
 import resource
-import selectors
 import shutil
 import signal
 import subprocess
@@ -38,7 +37,7 @@ from pathlib import Path
 
 from . import cgroup as cgroups
 from . import seccomp
-from .confine import alone
+from .confine import alone, streams
 from .confine import cpu as cpus
 
 # As root each run gets the next user id of this range, counted in UID_FILE (in /run: from one boot to the next,
@@ -301,13 +300,13 @@ class Jail:
         status, chunks, kills, peak, waited = "ok", {"results": [], "output": []}, 0, 0, 0.0
         over = (lambda: cpu_cgroup.usage() >= limits.cpu_seconds) if cpu_cgroup else None
         try:
-            namespace = _namespace_pid(info_read, start + limits.wall_seconds) if self.isolated else None
-            _feed(process.stdin, request)
-            status = _collect(process, chunks, start + limits.wall_seconds,
+            namespace = streams.namespace_pid(info_read, start + limits.wall_seconds) if self.isolated else None
+            streams.feed(process.stdin, request)
+            status = streams.collect(process, chunks, start + limits.wall_seconds,
                               {"results": results_limit, "output": limits.output_kb << 10}, over)
             waited = cpu_cgroup.waited() if cpu_cgroup and status == "time" else 0.0
         finally:
-            _kill(process, namespace if self.isolated else None)
+            streams.kill(process, namespace if self.isolated else None)
             if beside is not None:  # before the CPU time is read: the answers' CPU time is the jail's
                 beside.stop()
             used = cpu_cgroup.usage() if cpu_cgroup is not None else _children_cpu() - cpu
@@ -434,102 +433,3 @@ def _processes_of(uid):
             pass
     return count
 
-
-def _feed(stdin, data):
-    try:
-        stdin.write(data)
-        stdin.close()
-    except (BrokenPipeError, OSError):  # it did not read its request: it ends however it ends
-        pass
-
-
-def _collect(process, chunks, deadline, caps, over=None):
-    """Read stdout and stderr until both close; stop early at the deadline, when one passes its cap, or when
-    `over()` says the run used its CPU time ("cpu": asked at least four times a second)."""
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ, "results")
-    selector.register(process.stderr, selectors.EVENT_READ, "output")
-    sizes = {"results": 0, "output": 0}
-    try:
-        while selector.get_map():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return "time"
-            if over is not None and over():
-                return "cpu"
-            for key, _ in selector.select(timeout=min(left, 0.25)):
-                data = os.read(key.fd, 1 << 16)
-                if not data:
-                    selector.unregister(key.fileobj)
-                    continue
-                name = key.data
-                keep = caps[name] - sizes[name]
-                chunks[name].append(data[:max(keep, 0)])
-                sizes[name] += len(data)
-                if sizes[name] > caps[name]:
-                    return name
-        while True:  # both closed: it may still run
-            try:
-                process.wait(timeout=min(max(deadline - time.monotonic(), 0.1), 0.25))
-                return "ok"
-            except subprocess.TimeoutExpired:
-                if time.monotonic() >= deadline:
-                    raise
-                if over is not None and over():
-                    return "cpu"
-    except subprocess.TimeoutExpired:
-        return "time"
-    finally:
-        selector.close()
-
-
-def _namespace_pid(info_read, deadline):
-    """The pid (as the grader sees it) of the first process of the jail's process namespace, which bwrap
-    writes on its info fd: when it dies, the kernel kills every process of the namespace."""
-    import json
-    data = b""
-    with os.fdopen(info_read, "rb") as info:
-        selector = selectors.DefaultSelector()
-        selector.register(info, selectors.EVENT_READ)
-        while time.monotonic() < deadline and selector.select(timeout=max(deadline - time.monotonic(), 0)):
-            chunk = os.read(info.fileno(), 4096)
-            if not chunk:
-                break
-            data += chunk
-        selector.close()
-    try:
-        return int(json.loads(data)["child-pid"])
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def _kill(process, namespace=None):
-    """Kill the run and everything it started: in the jail, its whole process namespace (and wait until it is
-    gone); without one, its session."""
-    if namespace:
-        try:
-            os.kill(namespace, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            namespace = None
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    for stream in (process.stdin, process.stdout, process.stderr):
-        try:
-            stream.close()
-        except OSError:
-            pass
-    process.wait()
-    for _ in range(500):  # once the namespace's first process is dead, the kernel has killed all the others
-        if not namespace or _dead(namespace):
-            break
-        time.sleep(0.01)
-
-
-def _dead(pid):
-    """Whether process `pid` has ended (gone, or a zombie waiting for whoever adopted it to reap it)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except (OSError, IndexError):
-        return True

@@ -12,9 +12,10 @@ import json
 from companion import kept
 from companion.feedback.hints import EXPLANATIONS, hint, hints_note
 from companion.feedback.rules import Recogniser
+from companion.feedback.display import one_line_for_unwritten_functions
+from companion.feedback.gradients import gradient_check, numerical_gradient, relative_error
 from companion.feedback.verdict import (LESSON, Case, CheckFailed, Checks, Mistake, NotWritten, Outcome, decode,
-                                        decode_run, gradient_check, numerical_gradient,
-                                        one_line_for_unwritten_functions, relative_error)
+                                        decode_run)
 from companion.kept import keep
 
 

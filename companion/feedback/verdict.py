@@ -11,7 +11,6 @@ and after the call, the outputs or the error. A Mistake is recognised by a rule 
 import collections
 import contextlib
 import copy
-import inspect
 import io
 import numbers
 import os
@@ -22,7 +21,7 @@ import numpy as np
 
 from companion import plain
 from companion.feedback import blame
-from companion.kept import NotWritten, why_missing
+from companion.kept import NotWritten
 
 RTOL, ATOL = 1e-5, 1e-7
 
@@ -442,128 +441,3 @@ def encode_run(outcome):
 
 def decode_run(data):
     return {"error": data["error"]} if "error" in data else {"got": decode(data["got"])}
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Gradient checking
-
-def numerical_gradient(f, x, h=1e-5):
-    """Centred finite differences of the scalar function f() with respect to every entry of the array x
-    (changed in place and restored): (f(x + h) - f(x - h)) / 2h."""
-    grad = np.zeros_like(x, dtype=float)
-    for index in np.ndindex(*x.shape):
-        old = x[index]
-        x[index] = old + h
-        plus = f()
-        x[index] = old - h
-        minus = f()
-        x[index] = old
-        grad[index] = (plus - minus) / (2 * h)
-    return grad
-
-
-def relative_error(a, b):
-    """|a - b| / (|a| + |b|) over all entries (0 when both are 0)."""
-    denominator = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denominator == 0 else float(np.linalg.norm(a - b) / denominator)
-
-
-def gradient_check(X, Y, parameters, forward=None, backward=None, cost=None, h=1e-7):
-    """Compare the backward pass with centred finite differences of the cost, for every W[l] and b[l].
-
-    forward, backward, cost default to dnn_utils' L_model_forward, L_model_backward, compute_cost (in the
-    student edition: your own). Returns {"dW1": relative error, "db1": ..., ...}.
-    """
-    import dnn_utils
-    forward = forward or dnn_utils.L_model_forward
-    backward = backward or dnn_utils.L_model_backward
-    cost = cost or dnn_utils.compute_cost
-    AL, caches = forward(X, parameters)
-    grads = backward(AL, Y, caches)
-    parameters = {key: value.astype(float).copy() for key, value in parameters.items()}
-    errors = {}
-    for key, value in parameters.items():
-        numeric = numerical_gradient(lambda: float(cost(forward(X, parameters)[0], Y)), value, h)
-        errors["d" + key] = relative_error(grads["d" + key], numeric)
-    return errors
-
-
-# ----------------------------------------------------------------------------------------------------------
-# In a notebook, a function not written yet says so in one line
-
-def one_line_for_unwritten_functions():
-    """In Jupyter, show the NotImplementedError of a function not written yet (`raise NotImplementedError()`
-    in an exercise), and a NotWritten error, as one line that names the function, instead of a traceback; and
-    after such a stop, a NameError at the top of a later cell (a name the stopped cell was to make) as one line
-    that says so. Other errors are shown as usual. Outside IPython it does nothing."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-
-    stopped = {}  # the function the last failing cell stopped on
-    missing = {}  # {name a stopped cell was to bind: the function it stopped on}
-
-    def show(shell, etype, value, tb, tb_offset=None):
-        frames = traceback.extract_tb(tb)
-        if isinstance(value, NameError):
-            name = getattr(value, "name", None)
-            if name in missing:
-                function, why = missing[name]
-                print(f"NameError: {value}: the cell that makes {name} stopped because {function} {why}; "
-                      f"{'fix' if why.startswith('has not') else 'write'} it, then run the cells again from "
-                      f"there.", file=sys.stderr)
-                stopped["name"] = function
-                return None
-            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-            return None
-        if isinstance(value, NotWritten):
-            print(f"{value}", file=sys.stderr)
-            stopped["name"] = str(value).split(" ", 1)[0]
-            return None
-        if str(value) or not frames or frames[-1].name == "<module>":  # not an exercise's stub: as usual
-            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-            return None
-        print(f"NotImplementedError: {frames[-1].name} is not written yet, and this cell needs it: write it "
-              f"where it says YOUR CODE HERE, run its cell, then run this cell again.", file=sys.stderr)
-        stopped["name"] = frames[-1].name
-        return None
-
-    def remember(result):  # the names a stopped cell was to bind wait for the function it stopped on
-        bound = _bound_names(shell.transform_cell(result.info.raw_cell or "")) if result.info else set()
-        if result.error_in_exec is not None and "name" in stopped:
-            function = stopped.pop("name")
-            missing.update(dict.fromkeys(bound, (function, why_missing(function))))
-            for name in bound:  # half made (a dict the loop was filling): a later cell must not use it
-                if not callable(shell.user_ns.get(name)) and not inspect.ismodule(shell.user_ns.get(name)):
-                    shell.user_ns.pop(name, None)
-        elif result.error_in_exec is None:
-            for name in bound:
-                missing.pop(name, None)
-        stopped.clear()
-
-    shell.set_custom_exc((NotImplementedError, NotWritten, NameError), show)
-    shell.events.register("post_run_cell", remember)
-
-
-def _bound_names(code):
-    """The names the top level of a cell's code binds (assignments, definitions, imports, loops)."""
-    import ast
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            continue
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
-                names.add(inner.id)
-            elif isinstance(inner, ast.alias):
-                names.add((inner.asname or inner.name).split(".")[0])
-    return names
