@@ -56,9 +56,9 @@ other pictures. Work through the notebooks in order:
 ## Setting up
 
 With Python 3.11, in this folder, set up once (a folder `.venv` with numpy, matplotlib, h5py, JupyterLab and
-what they need, about 450 MB; a few minutes):
+what they need, about 450 MB; a few minutes; its last step turns off JupyterLab's news pop-up):
 
-    python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt
+    python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt && .venv/bin/jupyter labextension disable --level=sys_prefix @jupyterlab/apputils-extension:announcements
 
 then, each time, start JupyterLab (it opens in your browser; stop it with Ctrl-C in this terminal):
 
@@ -91,10 +91,11 @@ on the lesson's inputs and on new ones drawn at grading time, and compared with 
 - **Your helpers come with it.** Functions you define at top level in earlier cells and that your function
   calls (directly or through each other) are graded with it, as they stood when the exercise cell ran, with
   the imports they need. A helper must not have the name of a graded function: those are graded on their own.
-- **The course's functions it builds on.** A function gets the course's versions of the graded functions the
-  lesson's own solution calls (`L_model_forward` gets `linear_activation_forward`, `L_layer_model` gets
-  `initialize_parameters_deep_scaled`, `L_model_forward`, ...), and no others: calling another graded
-  function from it fails (`NameError`).
+- **The course's functions it builds on.** A function may call the graded functions its notebook gives you
+  where you write it (what the notebook imports and the exercises before it: `L_model_forward` calls
+  `linear_activation_forward`, `sigmoid_backward` may call `sigmoid`, ...); when it is graded, their calls are
+  answered with the course's results. Never itself, a function that calls it, or one that gives its outputs
+  another way: calling one of those from it fails (`NameError`), and the feedback says why.
 - **Importing the library's solutions scores 0** for that function: `dnn_utils`, `testCases` or
   `companion.solutions`, in the exercise or in a helper it uses.
 

@@ -172,7 +172,7 @@ def train_and_check(page, expect):
                                              r"Test accuracy: \d+\.\d% \(\d+ of 50\)"))
     plot = trainer.locator("svg.cost-plot")
     expect(plot.locator("polyline.test-cost")).to_have_count(1)
-    assert len(plot.locator("polyline.train-cost").get_attribute("points").split()) == 100
+    assert len(plot.locator("polyline.train-cost").get_attribute("points").split()) == 101  # 100 and the last
     label = plot.get_attribute("aria-label")                # the curve in words follows the run
     assert plot.get_attribute("role") == "img" and "learning rate 0.01, hidden units 20-7" in label, label
     assert re.search(r"training cost from \d\.\d+ at iteration 0 to \d\.\d+ at iteration 29\d", label), label

@@ -11,6 +11,7 @@ import pytest
 
 import grading
 from grading import classbook, gradebook
+from grading.classrun import running
 from grading.jail import Limits
 
 PROJECT = Path(grading.__file__).resolve().parents[1]
@@ -98,4 +99,4 @@ def test_a_file_swapped_for_a_hard_link_after_it_was_found_is_not_read(tmp_path)
     path.unlink()
     os.link(outside, path)
     with pytest.raises(OSError, match="not a plain file"):
-        classbook._job(handin, classbook.Cache(tmp_path / "out", seed=1))
+        running._job(handin, classbook.Cache(tmp_path / "out", seed=1))

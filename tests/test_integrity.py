@@ -6,6 +6,8 @@ score changes."""
 import csv
 import io
 
+import pytest
+
 import grading
 from grading import integrity
 from test_classbook import LESSON_01, LESSON_02, handed_in
@@ -226,6 +228,26 @@ def test_the_report_and_its_page_on_a_labelled_class(tmp_path):
     page = (tmp_path / "out" / "integrity.html").read_text()
     assert page.count("<section>") == 4 and "<script>" not in page
     assert 'scope="col">h08</th><th scope="col">d1</th>' in page or 'scope="col">d1</th><th scope="col">h08' in page
+    read_in_chromium(tmp_path / "out" / "integrity.html")
+
+
+def read_in_chromium(path):
+    """integrity.html as an instructor opens it: in Chromium, with no WCAG 2.1 A/AA violation, fetching nothing
+    and running no script; a screenshot kept beside it to look at."""
+    from accessibility import assert_no_violations
+    from test_browser import chromium_page, need_chromium
+    need_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
+    with chromium_page(sync_api) as page:
+        requests, dialogs = [], []
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(path.as_uri())
+        assert page.get_by_role("heading", level=1).count() == 1
+        assert page.get_by_role("table").count() >= 4  # one per pair, fragments side by side
+        assert_no_violations(page, "integrity.html")
+        page.screenshot(path=str(path.with_suffix(".png")), full_page=True)
+        assert requests == [path.as_uri()] and dialogs == []
 
 
 def test_one_rare_line_alike_is_no_evidence():

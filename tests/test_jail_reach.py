@@ -264,7 +264,9 @@ def test_the_request_a_jail_gets_holds_no_path_of_the_graders_and_no_library_cod
     graded, _, request = graded_with_results(jail, "L_model_forward", source)
     assert str(PROJECT) not in request and str(Path.home()) not in request
     assert "def linear_forward" not in request and "np.dot" not in request
-    assert plain.decode(request)["support"] == ["linear_activation_forward", "linear_forward", "relu", "sigmoid"]
+    assert plain.decode(request)["support"] == grading.builds_on("L_model_forward") == [
+        "initialize_parameters_deep", "initialize_parameters_deep_scaled", "linear_activation_forward",
+        "linear_forward", "relu", "sigmoid"]  # names only: the calls are answered outside the jail
     assert graded.outcome == "wrong"  # one layer of the network's two: it ran, on the stubs' answers
 
 

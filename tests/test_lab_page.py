@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from accessibility import assert_no_violations
 from test_browser import SECONDS, chromium_page, need_chromium
 from test_lab import LabServer
 
@@ -45,6 +46,7 @@ def test_the_page_shows_the_class_live_by_keyboard(lab, tmp_path):
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(lab.url, wait_until="domcontentloaded", timeout=30 * SECONDS)
         expect(page.get_by_role("heading", name="Lab week1")).to_be_visible()
+        assert_no_violations(page, "the lab's sign-in page")  # WCAG 2.1 A/AA, as the project's other pages
         page.get_by_label("Instructor's token").focus()
         page.keyboard.type(lab.token)
         page.keyboard.press("Enter")
@@ -58,6 +60,7 @@ def test_the_page_shows_the_class_live_by_keyboard(lab, tmp_path):
         expect(mistakes.get_by_role("rowheader")).to_have_text(HOSTILE)  # shown as text, never run
         stuck = page.get_by_role("table", name=re.compile("^Learners trying"))
         expect(stuck).to_contain_text("Ada Lovelace")
+        assert_no_violations(page, "the lab's live page, a learner stuck on a mistake")
 
         send(lab, "s001", "linear_forward", "passed")
         send(lab, "s002", "linear_forward", "passed")
@@ -83,6 +86,7 @@ def test_the_page_shows_the_class_live_by_keyboard(lab, tmp_path):
         expect(mistakes.get_by_role("row").filter(has_text="a mistake the checks do not name")).to_contain_text(
             "relu")
         assert "Grace" not in page.locator("main").inner_text() and "projector=1" in page.url
+        assert_no_violations(page, "the lab's page in projector mode")
         page.get_by_role("link", name="Download the whole session as CSV").focus()
         with page.expect_download() as download:
             page.keyboard.press("Enter")

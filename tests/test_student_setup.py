@@ -57,7 +57,9 @@ def test_the_readme_has_one_setup_and_one_launch_command():
     readme = STUDENT_README
     commands = [line.strip() for line in readme.split("## Setting up", 1)[1].split("##", 1)[0].splitlines()
                 if line.startswith("    ")]
-    assert commands == ["python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt",
+    assert commands == ["python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt && "
+                        ".venv/bin/jupyter labextension disable --level=sys_prefix "
+                        "@jupyterlab/apputils-extension:announcements",
                         ".venv/bin/jupyter lab"], commands
     assert "nbgrader" not in readme.split("## How your notebooks are graded", 1)[0]
 

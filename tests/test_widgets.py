@@ -382,7 +382,7 @@ def test_the_trainers_final_cost_is_the_last_cost_the_lessons_loop_prints(data, 
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("Cost after iteration 249: ")
     assert run.state == f"final cost {float(last.rsplit(' ', 1)[1]):.4f}" and run.train_costs[-1][0] == 249
-    assert text(trainer.status).endswith(f", {run.state}.")
+    assert f", {run.state}. Train accuracy: " in text(trainer.status)
 
 @pytest.mark.parametrize("hidden_units", [(0,), (7, -1), ("seven",), (2.5,), 7, tuple(range(1, 9))])
 def test_bad_hidden_units_are_refused_with_a_clear_error(data, hidden_units):
