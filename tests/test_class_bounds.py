@@ -114,7 +114,7 @@ def test_a_worker_stuck_forever_is_stopped_at_the_deadline_and_the_run_goes_on(t
         while True:
             time.sleep(1)
     monkeypatch.setattr(classbook, "grade_content", stuck)
-    monkeypatch.setattr(running, "job_seconds", lambda limits: 15)  # a right hand-in: 2 to 5 s
+    monkeypatch.setattr(running, "job_seconds", lambda limits: 10)  # a right hand-in: 2 to 5 s
     handins = tmp_path / "handins"
     handed_in(handins / "ann" / "stuck.ipynb", LESSON_02)
     handed_in(handins / "bob" / "01_initialization.ipynb", LESSON_01)
@@ -126,7 +126,7 @@ def test_a_worker_stuck_forever_is_stopped_at_the_deadline_and_the_run_goes_on(t
     assert [(e.student, e.lesson, e.score, e.status) for e in found.values()] == [
         ("bob", "01_initialization", 3, "graded"), ("cat", "02_forward_propagation", 6, "graded")]
     stopped = classbook.Cache(tmp_path / "grades").folder.glob("*.json")
-    assert any('"status": "stopped"' in path.read_text() and "more than 15 s, the most one hand-in may take" in
+    assert any('"status": "stopped"' in path.read_text() and "more than 10 s, the most one hand-in may take" in
                path.read_text() for path in stopped)
     # the machine afterwards: the stuck worker, its jail and the jail's cgroup are gone
     worker = int(pids.read_text().split()[0])

@@ -253,8 +253,8 @@ def test_a_loop_that_ignores_interrupts_stops_the_run(tmp_path):
 
 def test_the_whole_run_has_a_time_limit(tmp_path):
     path = small_notebook(tmp_path / "slow.ipynb", SETUP, *exercise_and_check("sigmoid"),
-                          *["import time\ntime.sleep(3)"] * 5, *exercise_and_check("relu"))
-    card = grading.grade(path, full=True, cell_timeout=10, timeout=14)
+                          *["import time\ntime.sleep(2)"] * 5, *exercise_and_check("relu"))
+    card = grading.grade(path, full=True, cell_timeout=10, timeout=9)
     assert (card.score, card.total) == (1, 2), card.text()
     assert any("the time limit of the whole run" in note for note in card.notes), card.notes
 

@@ -1,13 +1,16 @@
 """The lab with its PostgreSQL: Debian's server (`make postgres` installs it) started here in a folder of its
 own on a free port of 127.0.0.1, as CI does; the storage interface on it and on SQLite alike, and two lab
-servers sharing one database giving the same view."""
+servers sharing one database giving the same view, side by side and behind one proxy that takes turns."""
+import copy
 import glob
 import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -112,6 +115,71 @@ def test_two_servers_sharing_postgresql_show_the_same_view(postgres, tmp_path):
     finally:
         first.stop()
         second.stop()
+
+
+class TakingTurns:
+    """A TCP proxy on a free port of 127.0.0.1 that hands each new connection to the next of `ports` in turn (as
+    a reverse proxy balancing two lab servers does); `served[port]` counts the connections each one got."""
+
+    def __init__(self, ports):
+        self.ports, self.served = list(ports), dict.fromkeys(ports, 0)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        self.open = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        turn = 0
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            port = self.ports[turn % len(self.ports)]
+            turn += 1
+            self.served[port] += 1
+            backend = socket.create_connection(("127.0.0.1", port))
+            self.open += [client, backend]
+            for source, target in ((client, backend), (backend, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self):
+        self.listener.close()
+        for each in self.open:
+            each.close()
+
+
+def test_two_servers_behind_one_proxy_give_the_same_view(postgres, tmp_path):
+    """Two lab servers on one PostgreSQL behind a proxy that takes turns: events posted through it land on
+    either server, and every view read through it, from either one, counts them all alike."""
+    servers = [LabServer(tmp_path / "lab", session="proxied", db=postgres) for _ in range(2)]
+    for server in servers:
+        server.start()
+    proxy = TakingTurns([server.port for server in servers])
+    front = copy.copy(servers[0])
+    front.url = proxy.url
+    try:
+        for learner, outcome in (("s001", "failed"), ("s002", "passed"), ("s003", "failed"), ("s001", "passed")):
+            assert front.call("api/events", {"events": [an_event("relu", outcome)]}, code=front.code(learner))[0] == 200
+        views = [front.wait_for(lambda v: v["checks"] == 4) for _ in range(4)]  # two from each server
+        assert all(count >= 4 for count in proxy.served.values()), proxy.served  # both served posts and views
+        for view in views:
+            assert function_row(view, "relu") == {"function": "relu", "notebook": "02_forward_propagation.ipynb",
+                                                  "passed": 2, "trying": 1, "not_started": 0}
+        assert len({repr(dict(view, updated=0)) for view in views}) == 1
+    finally:
+        proxy.close()
+        for server in servers:
+            server.stop()
 
 
 def test_a_row_committed_after_a_higher_one_is_still_read(postgres):
