@@ -45,13 +45,14 @@ node_modules/.installed: package.json package-lock.json
 html: $(INSTALLED)
 	$(BIN)/python -m companion.html_export notebooks/0[1-5]_*.ipynb --out build/html
 
-# The grader runs each hand-in in a bubblewrap jail with a seccomp filter made by libseccomp (docs/grading.md):
-# install Debian's bubblewrap and libseccomp2 when they are missing. Where they cannot be installed, the jail
-# tests fail and the grader refuses to grade without --no-jail.
+# The grader runs each hand-in in a bubblewrap jail with a seccomp filter made by libseccomp, on the system's
+# Python of the project's version (docs/grading.md): install Debian's bubblewrap, libseccomp2 and python3.11 when
+# they are missing. Where they cannot be installed, the jail tests fail and the grader refuses to grade without
+# --no-jail (without python3.11 the jail runs the project's own interpreter, at its own path).
 jail:
-	@command -v bwrap >/dev/null 2>&1 && /sbin/ldconfig -p | grep -q 'libseccomp\.so\.2 ' || \
-	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap libseccomp2) || \
-	  echo "make jail: could not install Debian's bubblewrap and libseccomp2; the grader needs them (or --no-jail)"
+	@command -v bwrap >/dev/null 2>&1 && /sbin/ldconfig -p | grep -q 'libseccomp\.so\.2 ' && test -x /usr/bin/python3.11 || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap libseccomp2 python3.11) || \
+	  echo "make jail: could not install Debian's bubblewrap, libseccomp2 and python3.11; the grader needs them (or --no-jail)"
 
 # The live lab's tests start a PostgreSQL server of their own: install Debian's postgresql when it is missing.
 # Where it cannot be installed, the PostgreSQL tests say so and are skipped (they fail under CI).

@@ -23,6 +23,7 @@ JailUnavailable; `Jail(isolated=False)` runs the same command with the same limi
 and every scorecard says so.
 """
 import contextlib
+import importlib.metadata
 import dataclasses
 import fcntl
 import os
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from . import cgroup as cgroups
 from . import seccomp
-from .confine import alone, streams
+from .confine import alone, environment, streams
 from .confine import cpu as cpus
 
 # As root each run gets the next user id of this range, counted in UID_FILE (in /run: from one boot to the next,
@@ -45,13 +46,10 @@ from .confine import cpu as cpus
 FIRST_UID, LAST_UID = 2_000_000_000, 4_000_000_000
 UID_FILE = "/run/dnn-jail-next-uid"
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
-HOME, LIB, FILES = "/home/learner", "/jail/lib", "/jail/files"
+HOME, FILES = "/home/learner", "/jail/files"
+LIB, PYTHON = environment.JAIL_LIB, environment.JAIL_PYTHON
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
-HERE = Path(__file__).resolve().parent
-# what the jail sees of the project, at /jail/lib
-LIB_FILES = {"runner.py": HERE / "runner.py", "execute.py": HERE / "execute.py",
-             **{f"companion/{name}": HERE.parent / "companion" / name
-                for name in ("__init__.py", "plain.py", "arguments.py")}}
+LIB_FILES = environment.LIB_FILES  # what the jail sees of the project, at /jail/lib
 
 
 @dataclasses.dataclass
@@ -125,6 +123,9 @@ class Jail:
         for folder in dict.fromkeys(self.cpu_parents.values()) if version else ():
             cgroups.sweep(folder)
         self.cpu_cgroup = None  # the CPU cgroup of the run under way: cpu_cgroup.join(pid) counts another process
+        # the Python it runs and the files of /jail/lib, where no path of this machine shows (confine/environment.py)
+        self.layout = _layout() if isolated else None
+        self.python = f"{PYTHON}/bin/{environment.VERSION}" if isolated else sys.executable
 
     def close(self):
         """Nothing to release: a jail leaves nothing behind between runs (kept for `with`)."""
@@ -140,18 +141,26 @@ class Jail:
 
     def runner(self):
         """The command that runs runner.py in the jail."""
-        return [sys.executable, "-I", f"{LIB}/runner.py"]
+        return [self.python, "-I", f"{LIB}/runner.py"]
+
+    def python_roots(self):
+        """The folders the jail's Python and its packages live in, as the jail sees them."""
+        if not self.isolated:
+            return python_roots()
+        return sorted({PYTHON, os.path.dirname(os.path.dirname(self.layout["interpreter"]))})
 
     def readable(self):
         """The folders the jailed code may read, as it sees them (its own folder is always readable)."""
-        return sorted({*python_roots(), "/usr", "/etc", "/dev", "/proc", "/bin", "/lib", "/lib64", LIB, FILES,
+        return sorted({*self.python_roots(), "/usr", "/etc", "/dev", "/proc", "/bin", "/lib", "/lib64", LIB, FILES,
                        "/tmp"} if self.isolated else {*python_roots(), tempfile.gettempdir()})
 
     def command(self, argv, info_fd=None, lib=None, seccomp_fd=None):
         """bwrap's command line for `argv`; without isolation, `argv` itself with /jail/lib/ read as `lib`.
-        `seccomp_fd`: where bwrap reads the filter (seccomp.program_fd())."""
+        `seccomp_fd`: where bwrap reads the filter (seccomp.program_fd()). In a jail, a command of this
+        process's Python (sys.executable) runs the jail's."""
         if not self.isolated:
             return [lib + arg[len(LIB):] if arg.startswith(LIB + "/") else arg for arg in argv]
+        argv = [self.python if index == 0 and arg == sys.executable else arg for index, arg in enumerate(argv)]
         limits = self.limits
         args = [bwrap_path()] + (["--info-fd", str(info_fd)] if info_fd is not None else []) + ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
@@ -172,14 +181,14 @@ class Jail:
         # be hidden by it
         args += ["--proc", "/proc", "--dev", "/dev",
                  "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", "/tmp"]
-        for root in python_roots():
+        interpreter = self.layout["interpreter"]
+        if not interpreter.startswith("/usr/"):  # the grader's own Python, at its own path (environment.py)
+            root = os.path.dirname(os.path.dirname(interpreter))
             args += _parents(root) + ["--ro-bind", root, root]
         args += ["--perms", "0755", "--dir", "/home",
                  "--size", str(limits.disk_mb << 20), "--perms", "1777", "--tmpfs", HOME,
-                 "--perms", "0755", "--dir", "/jail", "--perms", "0755", "--dir", LIB,
-                 "--perms", "0755", "--dir", f"{LIB}/companion"]
-        for name, source in LIB_FILES.items():  # bound one by one: the jail sees these files of the project only
-            args += ["--ro-bind", str(source), f"{LIB}/{name}"]
+                 "--perms", "0755", "--dir", "/jail", "--ro-bind", self.layout["python"], PYTHON,
+                 "--ro-bind", self.layout["lib"], LIB]
         if self.files:
             args += ["--ro-bind", str(self.files), FILES]
         for key, value in self.environment().items():
@@ -401,6 +410,14 @@ def _copy_lib(folder):
         (folder / name).parent.mkdir(exist_ok=True)
         shutil.copy2(source, folder / name)
     return str(folder)
+
+
+def _layout():
+    """The jail's Python and /jail/lib (environment.prepare), or why a jail cannot have them."""
+    try:
+        return environment.prepare()
+    except (OSError, importlib.metadata.PackageNotFoundError) as error:
+        raise JailUnavailable(f"the jail's Python could not be laid out: {error}") from error
 
 
 def python_roots():

@@ -21,7 +21,6 @@ import numpy as np
 
 from companion import plain
 
-from .jail import python_roots
 from .notebooks import bounded, python_source
 from .support import Answerer
 from .untrusted import NAME, clean
@@ -175,7 +174,7 @@ def check_function(jail, name, source, seed, helpers=""):
     cases_data = [[list(args), case.kwargs] for args, case in zip(sent, cases)]
     request = {"name": name, "source": code, "helpers": helpers, "support": given, "cases": cases_data,
                # the folders it may read, less Python's own (the runner knows them as the jail shows them)
-               "readable": [path for path in jail.readable() if path not in python_roots()],
+               "readable": [path for path in jail.readable() if path not in jail.python_roots()],
                "forbidden": list(FORBIDDEN_MODULES)}
     if answerer is not None:
         request["calls"] = list(answerer.open())  # the pipes' numbers, the same in the jail

@@ -71,7 +71,7 @@ def problem():
     try:
         with jails.Jail(jails.Limits(wall_seconds=30)) as jail:
             before = set(jail.uids)
-            done = jail.run([sys.executable, "-I", "-c", PROBE, calls])
+            done = jail.run([jail.python, "-I", "-c", PROBE, calls])
     except OSError as error:
         return f"bwrap could not start: {error}"
     except jails.JailUnavailable as error:
