@@ -6,9 +6,12 @@ can (its interpreter's prefixes and paths, every module's file, every code objec
 its first process's command line, every file of the jail's own folders read whole) finds neither the project's
 folder, nor the grader's environment or Python, nor the home folder. Unjailed, the same hand-in finds them.
 """
+import importlib.util
+import marshal
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -93,16 +96,9 @@ def test_nothing_of_the_graders_paths_reaches_a_jail(jail, machine):
     assert sent["name"] == "sigmoid" and not any(marker in repr(sent) for marker in _markers()), sent
 
 
-def test_the_jails_python_is_laid_out_once_with_the_packages_it_needs_and_nothing_of_the_project(tmp_path,
-                                                                                                monkeypatch):
-    monkeypatch.setenv("DNN_JAIL_STORE", str(tmp_path / "store"))
-    monkeypatch.setattr(environment, "_PREPARED", {})
+def test_the_jails_python_holds_the_packages_it_needs_and_nothing_of_the_project():
     made = environment.prepare()
-    monkeypatch.setattr(environment, "_PREPARED", {})
-    assert environment.prepare() == made  # found again, not built again
     python, lib = Path(made["python"]), Path(made["lib"])
-    assert sorted(path.name for path in (tmp_path / "store").iterdir() if not path.name.startswith(".")) == \
-        sorted([python.name, lib.name])
     site = python / environment.SITE
     assert {"numpy", "matplotlib", "ipykernel", "nbclient", "h5py", "PIL"} <= {path.name for path in site.iterdir()}
     assert not list(site.glob("__editable__*")) and not (site / "companion").exists() and not list(site.glob("*.pth"))
@@ -110,19 +106,39 @@ def test_the_jails_python_is_laid_out_once_with_the_packages_it_needs_and_nothin
     assert sorted(str(path.relative_to(lib)) for path in lib.rglob("*.py")) == sorted(environment.LIB_FILES)
     config = (python / "pyvenv.cfg").read_text()
     assert f"home = {os.path.dirname(made['interpreter'])}\n" in config and str(PROJECT) not in config
-    assert os.readlink(python / "bin" / environment.VERSION) == made["interpreter"]
+    assert os.readlink(python / "bin" / environment.VERSION) == made["interpreter"] == f"/usr/bin/{environment.VERSION}"
     # a compiled module names the file where the jail sees it
-    import importlib.util
-    import marshal
     compiled = Path(importlib.util.cache_from_source(str(site / "numpy" / "__init__.py")))
     assert marshal.loads(compiled.read_bytes()[16:]).co_filename == \
         f"{environment.JAIL_PYTHON}/{environment.SITE}/numpy/__init__.py"
+
+
+def test_a_jails_python_is_built_once_and_again_when_what_it_holds_changes(tmp_path, monkeypatch):
+    """Laid out in a store of its own with numpy alone (and what it needs), so it is quick."""
+    monkeypatch.setenv("DNN_JAIL_STORE", str(tmp_path / "store"))
+    monkeypatch.setattr(environment, "NEEDED", ("numpy",))
+    monkeypatch.setattr(environment, "_PREPARED", {})
+    made = environment.prepare()
+    stamp = Path(made["python"]).stat().st_ino
+    monkeypatch.setattr(environment, "_PREPARED", {})
+    assert environment.prepare() == made and Path(made["python"]).stat().st_ino == stamp  # found, not rebuilt
+    assert sorted(path.name for path in (tmp_path / "store").iterdir() if not path.name.startswith(".")) == \
+        sorted([Path(made["python"]).name, Path(made["lib"]).name])
     # a changed file of /jail/lib makes a new lib folder; the old one stays while it is recent
     monkeypatch.setitem(environment.LIB_FILES, "runner.py", tmp_path / "runner.py")
     shutil.copyfile(environment.LIB_FILES["execute.py"], tmp_path / "runner.py")
     monkeypatch.setattr(environment, "_PREPARED", {})
     again = environment.prepare()
-    assert again["python"] == made["python"] and again["lib"] != made["lib"] and lib.exists()
+    assert again["python"] == made["python"] and again["lib"] != made["lib"] and Path(made["lib"]).exists()
+    # one unused for longer than KEEP_DAYS is removed when another is built
+    old = time.time() - (environment.KEEP_DAYS + 1) * 86400
+    os.utime(made["lib"], (old, old))
+    monkeypatch.setitem(environment.LIB_FILES, "runner.py", tmp_path / "execute.py")
+    shutil.copyfile(environment.LIB_FILES["execute.py"], tmp_path / "execute.py")
+    (tmp_path / "execute.py").write_text((tmp_path / "execute.py").read_text() + "\n")
+    monkeypatch.setattr(environment, "_PREPARED", {})
+    environment.prepare()
+    assert not Path(made["lib"]).exists() and Path(again["lib"]).exists() and Path(made["python"]).exists()
 
 
 def test_a_store_another_user_can_write_is_refused(tmp_path, monkeypatch):

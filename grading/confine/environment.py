@@ -67,9 +67,10 @@ def interpreter():
     return os.path.realpath(sys._base_executable if hasattr(sys, "_base_executable") else sys.executable)
 
 
-def distributions(names=NEEDED):
-    """The installed distributions `names` need, with everything they require (extras left out), by name."""
-    found, todo = {}, list(names)
+def distributions(names=None):
+    """The installed distributions `names` (NEEDED) need, with everything they require (extras left out), by
+    name."""
+    found, todo = {}, list(NEEDED if names is None else names)
     while todo:
         key = re.sub(r"[-_.]+", "-", todo.pop()).lower()
         if key in found:
