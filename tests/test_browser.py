@@ -195,11 +195,13 @@ def whole_page_screenshot(page, path):
 # The same widgets in JupyterLab, in copies of the lesson notebooks (JupyterLab saves the notebooks it runs:
 # the project's own copies are never opened).
 
-@pytest.fixture
-def lab(tmp_path):
-    """(URL of a JupyterLab serving tmp_path/notebooks on a free port of 127.0.0.1, that folder). Its settings
-    and workspaces live in tmp_path too, so nobody's own JupyterLab set-up changes what the test sees."""
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """(URL of a JupyterLab serving a folder of notebooks on a free port of 127.0.0.1, that folder), one for the
+    tests of this file, each with notebooks of its own. Its settings and workspaces live beside that folder, so
+    nobody's own JupyterLab set-up changes what the tests see."""
     need_chromium()
+    tmp_path = tmp_path_factory.mktemp("jupyterlab")
     folder = tmp_path / "notebooks"
     folder.mkdir()
     news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
@@ -214,7 +216,8 @@ def lab(tmp_path):
     if os.geteuid() == 0:
         command.append("--allow-root")
     with server("JupyterLab", command, port, tmp_path / "lab.log", env=env):
-        yield f"http://127.0.0.1:{port}/lab/tree/{{}}?token={token}", folder
+        # reset: each test starts from a workspace with no notebook open, not the one the test before left
+        yield f"http://127.0.0.1:{port}/lab/tree/{{}}?token={token}&reset", folder
 
 
 def lesson_cells(name, keep):
