@@ -9,10 +9,11 @@ that: it runs every exercise cell of the five notebooks, hands the functions the
 dnn_utils (as the student edition does with the learner's kept functions) and turns the fast engine off. Then
 it runs the code cells of notebooks 04 and 05 from the top, as Run All does, with `train_again = True` in the
 cells that have it, and times each training cell: wall-clock time, the CPU time of the process (all its
-threads, BLAS's included) and the load average of /proc/loadavg before and after, so that a time measured on a
-busy machine says so. The prose of each cell quotes the range "from about <quiet> on a 2-core machine with
-nothing else running to about <busy> on a busy one": run this on a quiet machine for the first number and
-under load for the second, and record both in docs/benchmarks.md ("Training cells on a learner's functions").
+threads, BLAS's included), the share of the machine's cores the other processes used meanwhile (from
+/proc/stat) and the load average of /proc/loadavg before and after, so that a time measured on a busy machine
+says so. The prose of each cell quotes the range "from about <quiet> on a 2-core machine with nothing else
+running to about <busy> on a busy one": run this on a quiet machine for the first number and under load for
+the second, and record both in docs/benchmarks.md ("Training cells on a learner's functions").
 """
 import argparse
 import contextlib
@@ -89,6 +90,16 @@ def load():
         return "?"
 
 
+def busy_seconds():
+    """CPU seconds all processes of the machine have used since boot (user, nice, system, irq, softirq, steal:
+    every column of /proc/stat's first line but idle and iowait); None where there is no /proc/stat."""
+    try:
+        ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def minutes(seconds):
     return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {seconds % 60:04.1f} s"
 
@@ -103,17 +114,21 @@ def run_lesson(lesson, wanted, results):
             continue
         timed = cell.get("id") in wanted
         source = code(cell).replace("train_again = False", "train_again = True") if timed else code(cell)
-        before, wall, cpu = load(), time.perf_counter(), time.process_time()
+        before, machine = load(), busy_seconds()
+        wall, cpu = time.perf_counter(), time.process_time()
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             exec(compile(source, f"{lesson}:{cell.get('id')}", "exec"), namespace)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         if timed:
+            # the other processes' share of the machine's cores while the cell ran: 0% on a quiet machine
+            others = None if machine is None else max(0.0, busy_seconds() - machine - cpu) / (wall * os.cpu_count())
             row = {"lesson": lesson, "cell": cell["id"], "what": TRAINING_CELLS[lesson][cell["id"]], "wall": wall,
-                   "cpu": cpu, "load_before": before, "load_after": load()}
+                   "cpu": cpu, "others": others, "load_before": before, "load_after": load()}
             results.append(row)
             print(f"| {lesson} | {row['cell']} | {row['what']} | {minutes(wall)} | {minutes(cpu)} | "
-                  f"{row['load_before']} | {row['load_after']} |", flush=True)
+                  f"{'?' if others is None else f'{100 * others:.0f}%'} | {row['load_before']} | "
+                  f"{row['load_after']} |", flush=True)
         import matplotlib.pyplot as plt
         plt.close("all")
 
@@ -133,8 +148,11 @@ def main(argv=None):
     print(f"{os.cpu_count()} CPUs, {platform.python_version()}, numpy {np.__version__}, "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
-    print("load: the 1-minute load average of /proc/loadavg (running/total tasks) before and after the cell\n")
-    print("| notebook | cell | what | wall | CPU | load before | load after |\n| --- | --- | --- | --- | --- | --- | --- |")
+    print("CPU: this process's CPU time (all its threads); others: the CPU time of every other process while the cell "
+          "ran, as a share of all the cores (0% on a quiet machine); load: the 1-minute load average of /proc/loadavg "
+          "(running/total tasks) before and after the cell\n")
+    print("| notebook | cell | what | wall | CPU | others | load before | load after |\n"
+          "| --- | --- | --- | --- | --- | --- | --- | --- |")
     results = []
     for lesson, training in TRAINING_CELLS.items():
         if wanted & set(training):

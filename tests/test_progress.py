@@ -174,3 +174,55 @@ def test_a_trainer_that_is_not_shown_tells_how_far_its_run_has_got(kernel_messag
     assert shown[0] == ("display_data", "run 1 (learning rate 0.0075, hidden units 4): 100 iterations")
     assert shown[-1][1] == shown[0][1]
     assert ("stream", {"name": "stdout", "text": "True\n"}) in kernel_messages["trainer"]
+
+
+def test_the_line_reads_the_same_to_a_screen_reader_and_passes_axe():
+    """The line as JupyterLab shows it, running and ended, checked with axe-core's WCAG 2.1 A/AA rules in
+    Chromium: a status whose words say all the bar shows (the bar itself is hidden from a screen reader)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
+    from accessibility import assert_no_violations
+    from test_browser import chromium_page, need_chromium
+    from companion.progress import NotebookLine
+    need_chromium()
+    words = "descent: iteration 800 of 2500, 41 s so far, about 1 min 27 s left."
+    running = NotebookLine.bundle(words, 800, 2500)["text/html"]
+    ended = NotebookLine.bundle("descent: 2500 iterations")["text/html"]
+    with chromium_page(sync_api) as page:
+        page.set_content(f'<html lang="en"><head><title>A training cell</title></head><body><main>'
+                         f'<div class="jp-OutputArea">{running}</div><div class="jp-OutputArea">{ended}</div>'
+                         f'</main></body></html>')
+        assert_no_violations(page, "the progress line, running and ended")
+        statuses = page.get_by_role("status")
+        assert [statuses.nth(i).inner_text().strip() for i in range(2)] == [words, "descent: 2500 iterations"]
+        assert page.get_by_role("progressbar").count() == 0  # hidden: the words say it
+        assert page.locator("progress").get_attribute("value") == "800"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The lessons' cells that train on the learner's functions
+
+def code_cell(name, cell_id):
+    cells = json.loads((PROJECT / "notebooks" / name).read_text())["cells"]
+    return next(cell for cell in cells if cell.get("id") == cell_id)
+
+
+@pytest.mark.parametrize("name, cell_id", [("04_two_layer_model.ipynb", "nb04-34a"),
+                                           ("05_L_layer_model.ipynb", "nb05-25"),
+                                           ("05_L_layer_model.ipynb", "nb05-30b"),
+                                           ("05_L_layer_model.ipynb", "nb05-45a")])
+def test_each_training_cell_that_prints_nothing_as_it_goes_shows_its_progress(name, cell_id):
+    source = "".join(code_cell(name, cell_id)["source"])
+    assert "print_cost=True" not in source
+    assert re.search(r"progress\(range\(|\.wait\(show_progress=True\)", source), source
+
+
+def test_the_stored_progress_lines_hold_no_time():
+    cell = code_cell("05_L_layer_model.ipynb", "nb05-25")
+    lines = ["".join(out["data"]["text/plain"]) for out in cell["outputs"] if out["output_type"] == "display_data"]
+    assert lines == ["first_iterations: 150 iterations"] * 2
+    for path in sorted((PROJECT / "notebooks").glob("*.ipynb")):
+        for stored in json.loads(path.read_text())["cells"]:
+            for out in stored.get("outputs", []):
+                page = "".join(out.get("data", {}).get("text/html", ""))
+                if "dnn-progress" in page:
+                    assert not TIMES.search(page) and "<progress" not in page, (path.name, page)
