@@ -9,6 +9,7 @@ import time
 import pytest
 
 from companion.progress import Progress, TerminalLine, follow, progress
+from test_browser import lab  # noqa: F401 (a fixture: JupyterLab on a free port)
 from conftest import PROJECT
 
 TIMES = re.compile(r"so far|left|\d s\b|\bmin\b")  # what only a line of a running loop says
@@ -226,3 +227,27 @@ def test_the_stored_progress_lines_hold_no_time():
                 page = "".join(out.get("data", {}).get("text/html", ""))
                 if "dnn-progress" in page:
                     assert not TIMES.search(page) and "<progress" not in page, (path.name, page)
+
+
+def test_in_jupyterlab_the_line_is_redrawn_in_place_while_the_cell_runs(lab):
+    """As a learner sees it: JupyterLab, Run All, one line under the cell that counts the iterations while the
+    loop runs (redrawn in place, not appended), then says what ran."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
+    import nbformat
+    from test_browser import SECONDS, chromium_page, open_and_run_all
+    expect, (url, folder) = sync_api.expect, lab
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                 "display_name": "Python 3 (ipykernel)"}})
+    notebook.cells = [nbformat.v4.new_code_cell('import time\nfrom companion.progress import progress\n'
+                                                'for i in progress(range(60), "descent"):\n    time.sleep(0.1)\n'
+                                                'print("trained")')]
+    nbformat.write(notebook, str(folder / "progress.ipynb"))
+    with chromium_page(sync_api) as page:
+        open_and_run_all(page, expect, url.format("progress.ipynb"))
+        line = page.get_by_role("status").filter(has_text="descent")
+        expect(line).to_have_text(re.compile(r"descent: iteration [1-9]\d* of 60, \d+ s so far, about \d+ s left\."),
+                                  timeout=60 * SECONDS)
+        expect(line.locator("progress")).to_have_attribute("max", "60")
+        expect(page.locator(".jp-OutputArea-output", has_text="trained")).to_be_visible(timeout=60 * SECONDS)
+        expect(line).to_have_text("descent: 60 iterations")
+        expect(page.locator(".dnn-progress")).to_have_count(1)
