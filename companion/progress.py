@@ -44,9 +44,12 @@ class NotebookLine:
 
     @staticmethod
     def bundle(text, done=None, total=None):
-        bar = ("" if done is None else
-               f'<progress max="{total}" value="{done}" aria-hidden="true" style="vertical-align: middle"></progress> ')
-        return {"text/plain": text, "text/html": f'<div class="dnn-progress" role="status">{bar}{html.escape(text)}</div>'}
+        """The line as text and as HTML: a status (role "status") in words; while the loop runs, a bar beside the
+        words, hidden from screen readers (the words say all it shows)."""
+        bar = "" if done is None else (f'<progress max="{total}" value="{done}" aria-hidden="true" '
+                                       f'style="vertical-align: middle"></progress> ')
+        return {"text/plain": text,
+                "text/html": f'<div class="dnn-progress" role="status">{bar}{html.escape(text)}</div>'}
 
     def show(self, text, done=None, total=None):
         self.handle.update(self.bundle(text, done, total), raw=True)
@@ -65,6 +68,7 @@ class TerminalLine:
         self.width = 0
 
     def show(self, text, done=None, total=None):
+        """Draw the running line; without `done` (the loop has ended) wipe it."""
         if not self.shown:
             return
         ending = done is None
@@ -132,12 +136,14 @@ def progress(iterable, what="training", total=None):
                             f"number of iterations") from None
     line = Progress(total, what)
     done = 0
-    for item in iterable:
-        line.update(done)
-        yield item
-        done += 1
-    line.done = done
-    line.close(done >= total)
+    try:
+        for item in iterable:
+            line.update(done)
+            yield item
+            done += 1
+    finally:  # the loop ended, or was left (break, an error in its body) and this generator closed
+        line.done = done
+        line.close(done >= total)
 
 
 def follow(thread, done, total, what="training", timeout=None, poll=0.25, line=None):

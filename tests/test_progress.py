@@ -251,3 +251,14 @@ def test_in_jupyterlab_the_line_is_redrawn_in_place_while_the_cell_runs(lab):
         expect(page.locator(".jp-OutputArea-output", has_text="trained")).to_be_visible(timeout=60 * SECONDS)
         expect(line).to_have_text("descent: 60 iterations")
         expect(page.locator(".dnn-progress")).to_have_count(1)
+
+
+def test_a_loop_left_early_in_a_terminal_wipes_its_line_too(monkeypatch):
+    import companion.progress as module
+    terminal, original = Terminal(), module.TerminalLine
+    monkeypatch.setattr(module, "TerminalLine", lambda text: original(text, terminal))
+    for i in progress(range(10), "descent"):
+        if i == 3:
+            break
+    assert terminal.getvalue().startswith("\rdescent: iteration 0 of 10") and seen(terminal.getvalue()).strip() == ""
+    assert not module._open_lines
