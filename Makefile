@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: lab test demo browser npm a11y html jail bench bench-grading setup clean-venv student student-check grade grade-class lab-server postgres bench-lab
+.PHONY: lab test demo browser npm a11y html jail bench bench-grading setup clean-venv student student-check grade grade-class lab-server postgres bench-lab bench-lessons
 
 # Jupyter refuses to run as root unless told to (containers, CI machines): tell it only then.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -65,6 +65,11 @@ postgres:
 # for the lab's JupyterHub test), installed exactly as locked; again when the lock changes.
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_training.py
+
+# How long the lessons' training cells take on a learner's own functions (the times their prose quotes; see
+# docs/benchmarks.md): wall and CPU time of each, with the load average beside it. ARGS="--cells nb05-25" picks cells.
+bench-lessons: $(INSTALLED)
+	$(BIN)/python benchmarks/lesson_times.py $(ARGS)
 
 # Grading speed: a generated class of 200 notebooks (right, wrong, broken, hostile) graded by grade-class.
 bench-grading: $(INSTALLED) jail

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 import numpy as np
 
 import dnn_utils
+from companion.progress import follow
 from companion.widgets.controls import (DEFAULT_LAYER_DIMS, Architecture, dims_problem, focus_style, message_html,
                                         side_by_side)
 from companion.widgets.runs import (TRAINER_MAX_LAYERS, Run, cost_plot_svg, descent, diverged, dead_layer,
@@ -207,10 +208,17 @@ class CostTrainer(widgets.VBox):
         """Stop: end the current run after the iteration it is doing; its parameters so far are kept."""
         self._stop.set()
 
-    def wait(self, timeout=None):
-        """Block until the current run (if any) has ended; True when it has, False if timeout ran out."""
+    def wait(self, timeout=None, show_progress=False):
+        """Block until the current run (if any) has ended; True when it has, False if timeout ran out.
+        show_progress=True shows a line under the cell saying how far the run has got (companion.progress), for
+        a trainer that is not on the page."""
         thread = self._thread
-        if thread is not None:
+        if thread is not None and show_progress:
+            run = self.runs[-1]
+            hidden = "-".join(map(str, run.layer_dims[1:-1])) or "none"
+            follow(thread, lambda: run.at, run.iterations,
+                   f"run {run.number} (learning rate {run.learning_rate:.3g}, hidden units {hidden})", timeout)
+        elif thread is not None:
             thread.join(timeout)
         return not self.running
 
