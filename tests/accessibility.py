@@ -61,10 +61,17 @@ def figures(path):
 
 def check_lessons_in_jupyterlab(page, expect, url, timeout):
     """Open each lesson (already in JupyterLab's folder) alone, as JupyterLab's single-document mode shows it:
-    every figure is shown with its description, and the prose and the outputs pass axe-core."""
-    for path in LESSONS:
-        page.goto(url.format(path.name).replace("/lab/tree/", "/doc/tree/"), wait_until="domcontentloaded",
-                  timeout=timeout)
+    every figure is shown with its description, and the prose and the outputs pass axe-core. Where JupyterLab
+    exposes its application (--expose-app-in-browser), the lessons after the first are opened in the same page,
+    each once the one before is closed, rather than by loading JupyterLab again."""
+    for index, path in enumerate(LESSONS):
+        if index == 0 or not page.evaluate("() => Boolean(window.jupyterapp)"):
+            page.goto(url.format(path.name).replace("/lab/tree/", "/doc/tree/"), wait_until="domcontentloaded",
+                      timeout=timeout)
+        else:  # the next lesson in the same JupyterLab, as its File > Open does, once the last one is closed
+            page.evaluate("async name => { await window.jupyterapp.commands.execute('application:close-all');"
+                          "await window.jupyterapp.commands.execute('docmanager:open', {path: name}); }", path.name)
+            expect(page.locator(".jp-NotebookPanel")).to_have_count(1, timeout=timeout)
         expect(page.locator(".jp-OutputArea-output").first).to_be_attached(timeout=timeout)
         shown = page.locator(".jp-OutputArea-output img")
         expect(shown).to_have_count(len(figures(path)), timeout=timeout)

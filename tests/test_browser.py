@@ -195,10 +195,10 @@ def whole_page_screenshot(page, path):
 # The same widgets in JupyterLab, in copies of the lesson notebooks (JupyterLab saves the notebooks it runs:
 # the project's own copies are never opened).
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """(URL of a JupyterLab serving a folder of notebooks on a free port of 127.0.0.1, that folder), one for the
-    tests of this file, each with notebooks of its own. Its settings and workspaces live beside that folder, so
+    """(URL of a JupyterLab serving a folder of notebooks on a free port of 127.0.0.1, that folder), one for all
+    the tests that use it (here and in test_progress.py), each with notebooks of its own. Its settings and workspaces live beside that folder, so
     nobody's own JupyterLab set-up changes what the tests see."""
     need_chromium()
     tmp_path = tmp_path_factory.mktemp("jupyterlab")
@@ -212,7 +212,8 @@ def lab(tmp_path_factory):
                JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}"]
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+               "--LabApp.expose_app_in_browser=True"]  # the lessons are opened one after another in one page
     if os.geteuid() == 0:
         command.append("--allow-root")
     with server("JupyterLab", command, port, tmp_path / "lab.log", env=env):

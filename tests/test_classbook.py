@@ -75,10 +75,10 @@ def make_class(root):
     return root
 
 
-def run(handins, out, **options):
+def run(handins, out, settings=SETTINGS, **options):
     """grade_class on the class; returns (rows, graded now), the printed lines in `printed`."""
     printed = []
-    rows, graded, _ = gradebook.grade_class(handins, out, SETTINGS, seed=SEED, workers=2, echo=printed.append,
+    rows, graded, _ = gradebook.grade_class(handins, out, settings, seed=SEED, workers=2, echo=printed.append,
                                             **options)
     return rows, graded, printed
 
@@ -307,10 +307,12 @@ def test_a_dask_cluster_grades_the_class_as_this_machine_does(tmp_path, cluster)
     handed_in(handins / "bob" / "lab1.ipynb", LESSON_01, initialize_parameters=edited(mutant.name, mutant.edits))
     handed_in(handins / "cat" / "01_initialization.ipynb", LESSON_01, initialize_parameters_deep=LOOP.replace(
         "relu(Z)", "initialize_parameters_deep(layer_dims)"))
-    rows, now, _ = run(handins, tmp_path / "on_dask", scheduler=cluster)
+    # cat's endless loop runs to the CPU limit on both: 2 s here (a right function of lesson 01 needs under 0.5 s)
+    settings = classbook.Settings(dataclasses.asdict(Limits(wall_seconds=5, cpu_seconds=2)))
+    rows, now, _ = run(handins, tmp_path / "on_dask", settings, scheduler=cluster)
     assert now == 3
     assert [(e.student, e.score) for e in rows if e.status == "graded"] == [("ann", 3), ("bob", 2), ("cat", 2)]
-    rows, now, _ = run(handins, tmp_path / "here")
+    rows, now, _ = run(handins, tmp_path / "here", settings)
     assert files(tmp_path / "on_dask") == files(tmp_path / "here")
 
 

@@ -58,15 +58,15 @@ def test_the_fast_path_leaves_its_inputs_alone():
 ])
 def test_the_lessons_loop_itself_reproduces_the_course(course_data, lesson, dims, published, request):
     """The notebooks' code (dnn_utils' models, also kept as the engine's `.lesson`), run as written, gives the
-    course's numbers too: its first costs are the published ones, and after 301 iterations its parameters and
+    course's numbers too: its first costs are the published ones, and after 101 iterations its parameters and
     costs are the engine's to 1e-9 (the engine's own 2500 iterations give the course's last cost: the fixtures
     course_two_layer and course_L_layer). The lesson's loop takes half a minute for 2500 iterations."""
     train_x, train_y, _, _ = course_data
     assert getattr(engine, lesson).lesson is getattr(d, lesson)
-    parameters, costs, printed = train_printing(getattr(d, lesson), train_x, train_y, dims, num_iterations=301)
+    parameters, costs, printed = train_printing(getattr(d, lesson), train_x, train_y, dims, num_iterations=101)
     for iteration in (0, 100):
         assert printed[iteration] == pytest.approx(published[iteration], rel=1e-9)
-    fast_parameters, fast_costs, _ = train_printing(getattr(engine, lesson), train_x, train_y, dims, num_iterations=301)
+    fast_parameters, fast_costs, _ = train_printing(getattr(engine, lesson), train_x, train_y, dims, num_iterations=101)
     np.testing.assert_allclose([float(c) for c in costs], [float(c) for c in fast_costs], rtol=1e-9)
     for key, value in fast_parameters.items():
         np.testing.assert_allclose(parameters[key], value, rtol=1e-9, atol=1e-12, err_msg=key)
