@@ -149,7 +149,10 @@ def train_and_check(page, expect):
     page.locator("body").focus()
     tab_to(page, "layers L", times=2)                       # the trainer's own
     assert page.evaluate(FOCUS_LOOK) == "solid 3px rgb(26, 82, 118)"  # where the focus is, plainly drawn
+    third_layers = page.get_by_label("n[3]", exact=True)    # the explorer's, and the trainer's until it has 3 layers
+    shown = third_layers.count()
     page.keyboard.press("ArrowDown")                        # 4 layers -> 3: hidden units 20 and 7
+    expect(third_layers).to_have_count(shown - 1)           # as a person waits to see the boxes change
     order = tab_to(page, "learning rate")
     assert order == ["n[1]", "n[2]", "learning rate"], order   # a sensible order: the layers, then the rest
     assert page.evaluate(FOCUS_LOOK) == "solid 3px rgb(26, 82, 118)"
