@@ -23,9 +23,9 @@ JailUnavailable; `Jail(isolated=False)` runs the same command with the same limi
 and every scorecard says so.
 """
 import contextlib
-import importlib.metadata
 import dataclasses
 import fcntl
+import importlib.metadata
 import os
 import resource
 import shutil
@@ -160,7 +160,8 @@ class Jail:
         process's Python (sys.executable) runs the jail's."""
         if not self.isolated:
             return [lib + arg[len(LIB):] if arg.startswith(LIB + "/") else arg for arg in argv]
-        argv = [self.python if index == 0 and arg == sys.executable else arg for index, arg in enumerate(argv)]
+        if argv and argv[0] == sys.executable:
+            argv = [self.python, *argv[1:]]
         limits = self.limits
         args = [bwrap_path()] + (["--info-fd", str(info_fd)] if info_fd is not None else []) + ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
